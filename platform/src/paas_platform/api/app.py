@@ -1,0 +1,58 @@
+"""create_app(): the one function that wires settings, store and services into the API.
+
+Nothing connects at import time; the caller passes an open Store (tests pass one
+on a temporary database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI
+
+from paas_platform import __version__
+from paas_platform.api.auth import require_token
+from paas_platform.api.errors import install_error_handlers
+from paas_platform.api.routes import account, apps, config_vars, health, releases
+from paas_platform.services.apps import AppService
+from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.config_vars import ConfigService
+from paas_platform.services.releases import ReleaseService
+from paas_platform.services.tokens import TokenService
+from paas_platform.settings import Settings
+from paas_platform.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    store: Store
+    tokens: TokenService
+    apps: AppService
+    config: ConfigService
+    releases: ReleaseService
+
+
+def build_services(settings: Settings, store: Store, clock: Clock = utc_now) -> Services:
+    return Services(
+        store=store,
+        tokens=TokenService(store, clock),
+        apps=AppService(store, settings.stack, clock),
+        config=ConfigService(store, clock),
+        releases=ReleaseService(store, clock),
+    )
+
+
+def create_app(settings: Settings, store: Store, clock: Clock = utc_now) -> FastAPI:
+    app = FastAPI(
+        title="paas",
+        version=__version__,
+        description="A Heroku-style platform for twelve-factor apps.",
+    )
+    app.state.settings = settings
+    app.state.services = build_services(settings, store, clock)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    authenticated = [Depends(require_token)]
+    for module in (account, apps, config_vars, releases):
+        app.include_router(module.router, dependencies=authenticated)
+    return app

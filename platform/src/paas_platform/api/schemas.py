@@ -1,0 +1,73 @@
+"""Request and response bodies (they are also the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from paas_platform.domain.releases import Release
+
+
+class AppCreate(BaseModel):
+    name: str | None = Field(default=None, description="3-30 chars; random if omitted")
+
+
+class RollbackRequest(BaseModel):
+    release: int | str = Field(description="version to roll back to: 7 or \"v7\"")
+
+
+class AppRef(BaseModel):
+    id: str
+    name: str
+
+
+class BuildRef(BaseModel):
+    id: str
+
+
+class AppOut(BaseModel):
+    id: str
+    name: str
+    stack: str
+    buildpack: str | None
+    maintenance: bool
+    web_url: str
+    git_url: str
+    created_at: datetime
+    updated_at: datetime
+    released_at: datetime | None
+    current_release: int | None
+
+
+class ReleaseOut(BaseModel):
+    id: str
+    version: int
+    description: str
+    status: str
+    current: bool
+    user: str
+    build: BuildRef | None
+    app: AppRef
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class AccountOut(BaseModel):
+    id: str
+    user: str
+
+
+def release_out(release: Release, app_name: str, current: Release | None) -> ReleaseOut:
+    return ReleaseOut(
+        id=release.id,
+        version=release.version,
+        description=release.description,
+        status=release.status.value,
+        current=current is not None and current.id == release.id,
+        user=release.user,
+        build=BuildRef(id=release.build_id) if release.build_id else None,
+        app=AppRef(id=release.app_id, name=app_name),
+        created_at=release.created_at,
+        updated_at=release.updated_at,
+    )

@@ -1,0 +1,68 @@
+"""`paas-platform up`: migrate, bootstrap a token, then serve the API in the foreground.
+
+uvicorn owns the event loop and the signals: SIGTERM or SIGINT stop accepting
+connections, finish in-flight requests, run shutdown, and exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+import uvicorn
+
+from paas_platform.api import create_app
+from paas_platform.services.tokens import TokenService
+from paas_platform.settings import Settings
+from paas_platform.store import open_store
+
+log = logging.getLogger("paas.server")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _Terminated(Exception):
+    """Raised by our SIGTERM handler, which uvicorn re-raises after its graceful shutdown."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise _Terminated()
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(stream=sys.stdout, level=level.upper(), format=LOG_FORMAT, force=True)
+    # Alembic announces every plugin it loads at INFO; only its warnings matter here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def serve(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.resolved_database_url)
+    log.info("store ready (%s), schema migrated", store.backend)
+    if TokenService(store).bootstrap(settings.bootstrap_token):
+        log.info("PAAS_BOOTSTRAP_TOKEN installed as the admin token")
+    elif settings.bootstrap_token:
+        log.info("PAAS_BOOTSTRAP_TOKEN ignored: the store already has tokens")
+    app = create_app(settings, store)
+    config = uvicorn.Config(
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,  # keep our stdout logging format
+        access_log=True,
+        server_header=False,
+    )
+    log.info("paas API on http://%s:%d (instance %s)", settings.api_host, settings.api_port,
+             settings.instance)
+    # uvicorn handles SIGTERM itself (graceful shutdown), then re-raises it to the
+    # handler that was installed before: ours, so the process exits 0, not by signal.
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        uvicorn.Server(config).run()
+    except _Terminated:
+        pass
+    finally:
+        store.close()
+        log.info("paas API stopped")

@@ -1,0 +1,68 @@
+"""AppService: create, list, show and destroy apps. Creating an app records v1."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from paas_platform.domain.apps import App
+from paas_platform.domain.errors import Conflict
+from paas_platform.domain.names import random_app_name, validate_app_name
+from paas_platform.domain.releases import NewRelease, Release
+from paas_platform.services.clock import Clock, utc_now
+from paas_platform.store import Store
+
+log = logging.getLogger("paas.apps")
+
+RANDOM_NAME_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class AppSummary:
+    """An app with its current release, as shown by `apps:info`."""
+
+    app: App
+    current: Release | None
+
+
+class AppService:
+    def __init__(self, store: Store, stack: str, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._stack = stack
+        self._clock = clock
+
+    def create(self, name: str | None, user: str) -> AppSummary:
+        if name is not None:
+            return self._create(validate_app_name(name), user)
+        for _ in range(RANDOM_NAME_ATTEMPTS):
+            try:
+                return self._create(random_app_name(), user)
+            except Conflict:
+                continue
+        raise Conflict("could not find a free random app name; please choose a name")
+
+    def _create(self, name: str, user: str) -> AppSummary:
+        now = self._clock()
+        with self._store.transaction(write=True) as tx:
+            app = tx.apps.insert(name, self._stack, now)
+            release = tx.releases.append(app.id, NewRelease("Initial release", {}, user), now)
+        log.info("app %s created by %s (v%d)", name, user, release.version)
+        return AppSummary(app, release)
+
+    def list(self) -> list[AppSummary]:
+        with self._store.transaction() as tx:
+            return [AppSummary(app, tx.releases.current(app.id)) for app in tx.apps.list()]
+
+    def get(self, name: str) -> AppSummary:
+        with self._store.transaction() as tx:
+            app = tx.apps.get(name)
+            return AppSummary(app, tx.releases.current(app.id))
+
+    def destroy(self, name: str, user: str) -> AppSummary:
+        with self._store.transaction(write=True) as tx:
+            app = tx.apps.get(name, lock=True)
+            summary = AppSummary(app, tx.releases.current(app.id))
+            tx.releases.delete_all(app.id)
+            tx.apps.delete(app.id)
+        log.info("app %s destroyed by %s", name, user)
+        return summary

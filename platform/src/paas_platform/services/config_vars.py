@@ -1,0 +1,49 @@
+"""ConfigService: read and change an app's config. Every change is a new release
+that keeps the current build and snapshots the whole new config."""
+
+from __future__ import annotations
+
+import logging
+
+from paas_platform.domain.config import apply_patch
+from paas_platform.domain.releases import NewRelease
+from paas_platform.services.clock import Clock, utc_now
+from paas_platform.store import Store
+
+log = logging.getLogger("paas.config")
+
+
+class ConfigService:
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def get(self, app_name: str) -> dict[str, str]:
+        with self._store.transaction() as tx:
+            return tx.apps.get(app_name).config
+
+    def update(self, app_name: str, patch: object, user: str) -> tuple[dict[str, str], int | None]:
+        """Apply a merge patch; return the new config and the version now current."""
+        now = self._clock()
+        with self._store.transaction(write=True) as tx:
+            # Lock first, then read: concurrent patches must merge, not overwrite.
+            app = tx.apps.get(app_name, lock=True)
+            change = apply_patch(app.config, patch)
+            current = tx.releases.current(app.id)
+            if not change.changed:
+                return app.config, current.version if current else None
+            tx.apps.set_config(app.id, change.config, now)
+            release = tx.releases.append(
+                app.id,
+                NewRelease(
+                    description=change.description(),
+                    config=change.config,
+                    user=user,
+                    build_id=current.build_id if current else None,
+                ),
+                now,
+            )
+        # Keys only: config values never reach a log.
+        log.info("release v%d of %s created by %s: %s", release.version, app_name, user,
+                 release.description)
+        return change.config, release.version

@@ -1,0 +1,85 @@
+"""Table definitions shared by the row gateways (the migrations own the DDL history)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC datetimes on both backends (SQLite would otherwise drop the zone)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class JSONText(sa.types.TypeDecorator):
+    """A JSON document stored as canonical text, so triggers can compare it as text."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+metadata = sa.MetaData()
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(30), nullable=False, unique=True),
+    sa.Column("stack", sa.String(64), nullable=False),
+    sa.Column("buildpack", sa.Text, nullable=True),
+    sa.Column("maintenance", sa.Boolean, nullable=False, default=False),
+    # The next release number is taken from here, in the transaction that inserts
+    # the release, so versions stay gap-free and unique under concurrency.
+    sa.Column("release_counter", sa.Integer, nullable=False, default=0),
+    sa.Column("config", JSONText, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+releases = sa.Table(
+    "releases",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("build_id", sa.String(36), nullable=True),
+    sa.Column("config", JSONText, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("app_id", "version", name="uq_releases_app_version"),
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    # sha256 of the token: tokens are 256-bit random strings, so a fast hash is
+    # enough to make a leaked table useless; the plain token is shown once.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
