@@ -36,6 +36,19 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def _report_engine() -> None:
+    """Say whether the Docker Engine the runtime needs is reachable (the API works without it)."""
+    from paas_platform.runtime.engine import EngineUnavailable, connect, engine_info
+
+    try:
+        client = connect()
+        info = engine_info(client)
+        client.close()
+        log.info("Docker Engine %s reachable (API %s)", info.version, info.api_version)
+    except EngineUnavailable as exc:
+        log.warning("%s; builds and dynos need it (scripts/setup-host.sh starts one)", exc.message)
+
+
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -45,6 +58,7 @@ def serve(settings: Settings) -> None:
         log.info("PAAS_BOOTSTRAP_TOKEN installed as the admin token")
     elif settings.bootstrap_token:
         log.info("PAAS_BOOTSTRAP_TOKEN ignored: the store already has tokens")
+    _report_engine()
     app = create_app(settings, store)
     config = uvicorn.Config(
         app,

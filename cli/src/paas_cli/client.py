@@ -1,0 +1,137 @@
+"""The HTTP client for the control plane's Heroku-style API.
+
+This is the one place that knows about HTTP: it builds URLs (every path segment
+URL-encoded), sends the token, and turns error answers into ApiError and transport failures
+into ApiUnreachable, so commands deal only in plain dicts and lists.
+"""
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from paas_cli.errors import ApiError, ApiUnreachable, CliError
+
+RELEASE_VERSION_HEADER = "Paas-Release-Version"
+
+
+class ApiClient:
+    """One authenticated connection to the API; methods map 1:1 to endpoints."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url
+        self._http = httpx.Client(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ApiClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- account and apps ---------------------------------------------------------------
+
+    def account(self) -> dict:
+        return self._json("GET", "account")
+
+    def list_apps(self) -> list[dict]:
+        return self._json("GET", "apps")
+
+    def create_app(self, name: str | None) -> dict:
+        # An empty body asks the server to pick a name.
+        return self._json("POST", "apps", body={"name": name} if name else {})
+
+    def get_app(self, app: str) -> dict:
+        return self._json("GET", "apps", app)
+
+    def destroy_app(self, app: str) -> dict:
+        return self._json("DELETE", "apps", app)
+
+    # -- config vars ----------------------------------------------------------------------
+
+    def config_vars(self, app: str) -> dict[str, str]:
+        return self._json("GET", "apps", app, "config-vars")
+
+    def update_config_vars(
+        self, app: str, changes: dict[str, str | None]
+    ) -> tuple[dict[str, str], int | None]:
+        """PATCH config (None deletes a key); returns the new map and the new release version."""
+        response = self._send("PATCH", "apps", app, "config-vars", body=changes)
+        return _decode(response), _release_version(response)
+
+    # -- releases -------------------------------------------------------------------------
+
+    def list_releases(self, app: str) -> list[dict]:
+        return self._json("GET", "apps", app, "releases")
+
+    def get_release(self, app: str, version: int) -> dict:
+        return self._json("GET", "apps", app, "releases", str(version))
+
+    def release_config_vars(self, app: str, version: int) -> dict[str, str]:
+        return self._json("GET", "apps", app, "releases", str(version), "config-vars")
+
+    def rollback(self, app: str, version: int) -> dict:
+        """Create a new release that copies release `version`."""
+        return self._json("POST", "apps", app, "releases", body={"release": version})
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _json(self, method: str, *segments: str, body: Any = None) -> Any:
+        return _decode(self._send(method, *segments, body=body))
+
+    def _send(self, method: str, *segments: str, body: Any = None) -> httpx.Response:
+        path = "/" + "/".join(quote(segment, safe="") for segment in segments)
+        try:
+            response = self._http.request(method, path, json=body)
+        except httpx.InvalidURL as error:
+            message = f"PAAS_API_URL is not a valid URL: {self.base_url!r} ({error})"
+            raise CliError(message) from error
+        except httpx.TransportError as error:
+            reason = str(error) or type(error).__name__
+            message = f"cannot reach the paas API at {self.base_url}: {reason}"
+            raise ApiUnreachable(message) from error
+        if response.is_error:
+            raise _api_error(response)
+        return response
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ApiError(
+            "bad_response", f"invalid JSON from API ({response.status_code})", response.status_code
+        ) from None
+
+
+def _api_error(response: httpx.Response) -> ApiError:
+    """The server's `{"id", "message"}` error, or a generic one for a non-JSON body."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return ApiError(str(body.get("id") or "error"), body["message"], status)
+    return ApiError("http_error", f"{status} from API", status)
+
+
+def _release_version(response: httpx.Response) -> int | None:
+    value = response.headers.get(RELEASE_VERSION_HEADER)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""The `paas` commands, one module per topic; each exposes `register(app)`."""

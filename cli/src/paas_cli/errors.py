@@ -1,0 +1,37 @@
+"""The exceptions the CLI raises; main() turns each into one `Error: ...` line.
+
+Code below main() never prints errors or picks exit codes itself: it raises one of these
+and main() decides how the failure looks (httpie's split of duties).
+"""
+
+
+class CliError(Exception):
+    """A failure the user can act on; its message is printed as-is after `Error: `."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ApiError(CliError):
+    """The control plane answered with an error (`{"id": ..., "message": ...}`)."""
+
+    def __init__(self, id: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.id = id
+        self.status = status
+
+
+class ApiUnreachable(CliError):
+    """No HTTP answer at all: refused connection, DNS failure, timeout, bad URL."""
+
+
+class NotLoggedIn(CliError):
+    """No token in PAAS_API_TOKEN or ~/.netrc."""
+
+    def __init__(self) -> None:
+        super().__init__("not logged in; run paas login")
+
+
+class GitError(CliError):
+    """git is missing, the directory is not a work tree, or a git command failed."""

@@ -1,0 +1,1 @@
+"""The runtime adapter: the only package that imports the Docker SDK."""
