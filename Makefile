@@ -4,6 +4,12 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 PAAS_TEST_POSTGRES_URL ?= postgresql+psycopg://paas:paas@127.0.0.1:5432/paas_test
 PYTEST_ARGS ?=
+# Containers trust only what their images carry: give the stack images the host's
+# CA bundle (needed where TLS to package registries is intercepted).
+HOST_CA_BUNDLE := /etc/ssl/certs/ca-certificates.crt
+ifneq ($(wildcard $(HOST_CA_BUNDLE)),)
+export PAAS_EXTRA_CA_CERTS ?= $(HOST_CA_BUNDLE)
+endif
 
 .PHONY: up test setup
 

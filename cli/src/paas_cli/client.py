@@ -5,6 +5,8 @@ URL-encoded), sends the token, and turns error answers into ApiError and transpo
 into ApiUnreachable, so commands deal only in plain dicts and lists.
 """
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +15,7 @@ import httpx
 from paas_cli.errors import ApiError, ApiUnreachable, CliError
 
 RELEASE_VERSION_HEADER = "Paas-Release-Version"
+SOURCE_VERSION_HEADER = "Paas-Source-Version"
 
 
 class ApiClient:
@@ -26,6 +29,9 @@ class ApiClient:
         timeout: float = 30.0,
     ) -> None:
         self.base_url = base_url
+        # Uploads and build output take minutes: those requests keep this limit for
+        # connecting and writing but wait for data as long as the server needs.
+        self._slow = httpx.Timeout(timeout, read=None)
         self._http = httpx.Client(
             base_url=base_url,
             transport=transport,
@@ -60,6 +66,10 @@ class ApiClient:
     def destroy_app(self, app: str) -> dict:
         return self._json("DELETE", "apps", app)
 
+    def update_app(self, app: str, changes: dict[str, Any]) -> dict:
+        """PATCH app settings, e.g. `{"buildpack": None}`."""
+        return self._json("PATCH", "apps", app, body=changes)
+
     # -- config vars ----------------------------------------------------------------------
 
     def config_vars(self, app: str) -> dict[str, str]:
@@ -87,15 +97,61 @@ class ApiClient:
         """Create a new release that copies release `version`."""
         return self._json("POST", "apps", app, "releases", body={"release": version})
 
+    # -- builds ---------------------------------------------------------------------------
+
+    def list_builds(self, app: str) -> list[dict]:
+        """All builds, oldest first."""
+        return self._json("GET", "apps", app, "builds")
+
+    def get_build(self, app: str, build_id: str) -> dict:
+        return self._json("GET", "apps", app, "builds", build_id)
+
+    def create_build(
+        self, app: str, tarball: Iterable[bytes], size: int, source_version: str | None
+    ) -> dict:
+        """Upload a gzipped source tarball, streamed from `tarball` in chunks."""
+        # A known Content-Length (rather than chunked encoding) lets the server refuse an
+        # oversized upload before reading it.
+        headers = {"Content-Type": "application/gzip", "Content-Length": str(size)}
+        if source_version:
+            headers[SOURCE_VERSION_HEADER] = source_version
+        response = self._send(
+            "POST", "apps", app, "builds", content=tarball, headers=headers, timeout=self._slow
+        )
+        return _decode(response)
+
+    def purge_build_cache(self, app: str) -> None:
+        self._send("DELETE", "apps", app, "build-cache")
+
+    def stream_text(self, url: str) -> Iterator[str]:
+        """The text at `url` (a path the API gave us), chunk by chunk as it arrives."""
+        with self._errors():
+            with self._http.stream("GET", self._own_url(url), timeout=self._slow) as response:
+                if response.is_error:
+                    response.read()
+                    raise _api_error(response)
+                yield from response.iter_text()
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _json(self, method: str, *segments: str, body: Any = None) -> Any:
         return _decode(self._send(method, *segments, body=body))
 
-    def _send(self, method: str, *segments: str, body: Any = None) -> httpx.Response:
+    def _send(
+        self, method: str, *segments: str, body: Any = None, **options: Any
+    ) -> httpx.Response:
         path = "/" + "/".join(quote(segment, safe="") for segment in segments)
+        with self._errors():
+            response = self._http.request(method, path, json=body, **options)
+        if response.is_error:
+            raise _api_error(response)
+        return response
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn httpx's failures into the CLI's, naming the API they concern."""
         try:
-            response = self._http.request(method, path, json=body)
+            yield
         except httpx.InvalidURL as error:
             message = f"PAAS_API_URL is not a valid URL: {self.base_url!r} ({error})"
             raise CliError(message) from error
@@ -103,9 +159,23 @@ class ApiClient:
             reason = str(error) or type(error).__name__
             message = f"cannot reach the paas API at {self.base_url}: {reason}"
             raise ApiUnreachable(message) from error
-        if response.is_error:
-            raise _api_error(response)
-        return response
+
+    def _own_url(self, url: str) -> str:
+        """`url` if it points into this API; relative paths are relative to PAAS_API_URL.
+
+        The token goes with every request, so a URL from an answer must not send it to
+        some other host.
+        """
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL:
+            raise CliError(f"the API returned an invalid URL: {url!r}") from None
+        if target.is_relative_url:
+            return url
+        base = httpx.URL(self.base_url)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise CliError(f"the API returned a URL outside {self.base_url}: {url}")
+        return url
 
 
 def _decode(response: httpx.Response) -> Any:

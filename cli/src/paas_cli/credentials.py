@@ -31,10 +31,16 @@ def netrc_path(environ: Mapping[str, str]) -> Path:
     return (Path(home) if home else Path.home()) / ".netrc"
 
 
+def environment_token(environ: Mapping[str, str]) -> str | None:
+    """The token from PAAS_API_TOKEN, which wins over the netrc file when set."""
+    return environ.get("PAAS_API_TOKEN") or None
+
+
 def find_token(api_url: str, environ: Mapping[str, str]) -> str:
     """The token to send, or NotLoggedIn."""
-    if environ.get("PAAS_API_TOKEN"):
-        return environ["PAAS_API_TOKEN"]
+    token = environment_token(environ)
+    if token:
+        return token
     path = netrc_path(environ)
     entry = netrc_file.find(_parse(path, _read(path)), api_host(api_url))
     if entry is None or not entry.password:

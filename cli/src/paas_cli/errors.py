@@ -6,11 +6,16 @@ and main() decides how the failure looks (httpie's split of duties).
 
 
 class CliError(Exception):
-    """A failure the user can act on; its message is printed as-is after `Error: `."""
+    """A failure the user can act on; its message is printed as-is after `Error: `.
 
-    def __init__(self, message: str) -> None:
+    `exit_code` is 1 unless the failure passes on another program's status (`paas push`
+    exits with git's).
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.message = message
+        self.exit_code = exit_code
 
 
 class ApiError(CliError):

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from paas_cli import __version__
-from paas_cli.commands import apps, auth, config, git, releases
+from paas_cli.commands import apps, auth, buildpacks, builds, config, git, push, releases
 from paas_cli.errors import CliError
 from paas_cli.session import Session
 
@@ -57,7 +57,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback(invoke_without_command=True)(_root)
-    for topic in (auth, apps, config, releases, git):
+    for topic in (auth, apps, config, releases, git, push, builds, buildpacks):
         topic.register(app)
     app.command("version")(version)
     return app
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None, session: Session | None = None) -> i
     except typer.Abort:  # EOF at a prompt
         return _fail("aborted", 1)
     except CliError as error:
-        return _fail(error.message, 1)
+        return _fail(error.message, error.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted", INTERRUPTED)
     except Exception as error:  # a bug; still no traceback unless asked for

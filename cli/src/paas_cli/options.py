@@ -17,3 +17,7 @@ AppOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's JSON.")]
 
 RemoteOption = Annotated[str, typer.Option("--remote", "-r", help="Name of the git remote.")]
+
+ConfirmOption = Annotated[
+    str | None, typer.Option("--confirm", help="The app's name again, to confirm.")
+]

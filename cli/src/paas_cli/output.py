@@ -24,6 +24,11 @@ def progress(line: str) -> None:
     typer.echo(line, err=True)
 
 
+def passthrough(text: str) -> None:
+    """Text from elsewhere (build output), written as is and flushed at once."""
+    typer.echo(text, nl=False)  # echo flushes, so each chunk shows as it arrives
+
+
 def header(title: str) -> None:
     emit(f"=== {title}")
 
@@ -57,6 +62,18 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def human_size(size: int) -> str:
+    """Bytes for people, in decimal units as `du --si` counts: 48213123 -> `48.2 MB`."""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 999.95 or unit == "TB":  # 999.96 kB would round to "1000.0 kB"
+            break
+    return f"{value:.1f} {unit}"
 
 
 def timestamp(value: str | None) -> str:

@@ -44,6 +44,18 @@ def db_upgrade() -> None:
         store.close()
 
 
+@app.command("stack:build")
+def stack_build() -> None:
+    """Make the stack's build and run images (debootstrap when no registry is reachable)."""
+    from paas_platform.builder.pipeline import BuildPipeline
+    from paas_platform.server import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    images = BuildPipeline(settings).ensure_stack(progress=typer.echo)
+    typer.echo(f"build image {images.build}, run image {images.run}")
+
+
 @app.command("tokens:create")
 def tokens_create(
     user: str = typer.Option("admin", help="who the token acts as"),

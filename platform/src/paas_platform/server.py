@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 
 import uvicorn
 
 from paas_platform.api import create_app
+from paas_platform.builder.pipeline import BuildPipeline
+from paas_platform.domain.errors import PaasError
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
 from paas_platform.store import open_store
@@ -36,7 +39,23 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _report_engine() -> None:
+def _prepare_stack(pipeline: BuildPipeline) -> None:
+    try:
+        pipeline.ensure_stack(progress=log.info)
+    except PaasError as exc:
+        log.error("stack images could not be made: %s", exc.message)
+
+
+def fail_unfinished_builds(store) -> int:
+    from datetime import datetime, timezone
+
+    with store.transaction(write=True) as tx:
+        return tx.builds.fail_unfinished(
+            " !     The platform stopped during this build\n", datetime.now(timezone.utc)
+        )
+
+
+def _report_engine() -> bool:
     """Say whether the Docker Engine the runtime needs is reachable (the API works without it)."""
     from paas_platform.runtime.engine import EngineUnavailable, connect, engine_info
 
@@ -45,8 +64,10 @@ def _report_engine() -> None:
         info = engine_info(client)
         client.close()
         log.info("Docker Engine %s reachable (API %s)", info.version, info.api_version)
+        return True
     except EngineUnavailable as exc:
         log.warning("%s; builds and dynos need it (scripts/setup-host.sh starts one)", exc.message)
+        return False
 
 
 def serve(settings: Settings) -> None:
@@ -58,8 +79,14 @@ def serve(settings: Settings) -> None:
         log.info("PAAS_BOOTSTRAP_TOKEN installed as the admin token")
     elif settings.bootstrap_token:
         log.info("PAAS_BOOTSTRAP_TOKEN ignored: the store already has tokens")
-    _report_engine()
-    app = create_app(settings, store)
+    failed = fail_unfinished_builds(store)
+    if failed:
+        log.warning("%d build(s) left unfinished by the last run marked failed", failed)
+    pipeline = BuildPipeline(settings)
+    if _report_engine():
+        # In the background: the API answers at once; builds wait for the stack.
+        threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
+    app = create_app(settings, store, pipeline=pipeline)
     config = uvicorn.Config(
         app,
         host=settings.api_host,

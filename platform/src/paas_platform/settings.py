@@ -15,6 +15,10 @@ from typing import Mapping
 from paas_platform.domain.errors import SettingsError
 
 INSTANCE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+SIZE_PATTERN = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+# The built-in buildpacks ship beside the packages in a checkout (and in the image).
+DEFAULT_BUILDPACKS_DIR = Path(__file__).resolve().parents[3] / "buildpacks"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,13 @@ class Settings:
     router_port: int = 8080
     stack: str = "bookworm"
     log_level: str = "info"
+    extra_ca_certs: Path | None = None
+    debian_mirror: str | None = None
+    buildpacks_dir: Path = DEFAULT_BUILDPACKS_DIR
+    build_timeout: int = 15 * 60
+    build_memory: int = 2 * 1024**3
+    max_source_bytes: int = 100 * 1024**2
+    max_unpacked_bytes: int = 500 * 1024**2
 
     @property
     def resolved_database_url(self) -> str:
@@ -60,6 +71,13 @@ class Settings:
             router_port=_port(env, "PAAS_ROUTER_PORT", 8080),
             stack=env.get("PAAS_STACK", "bookworm"),
             log_level=env.get("PAAS_LOG_LEVEL", "info").lower(),
+            extra_ca_certs=_existing_file(env, "PAAS_EXTRA_CA_CERTS"),
+            debian_mirror=env.get("PAAS_DEBIAN_MIRROR") or None,
+            buildpacks_dir=Path(env.get("PAAS_BUILDPACKS_DIR") or DEFAULT_BUILDPACKS_DIR),
+            build_timeout=_positive_int(env, "PAAS_BUILD_TIMEOUT", 15 * 60),
+            build_memory=_size(env, "PAAS_BUILD_MEMORY", 2 * 1024**3),
+            max_source_bytes=_size(env, "PAAS_MAX_SOURCE_BYTES", 100 * 1024**2),
+            max_unpacked_bytes=_size(env, "PAAS_MAX_UNPACKED_BYTES", 500 * 1024**2),
         )
 
 
@@ -70,3 +88,33 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} must be a TCP port number (1-65535), got {raw!r}")
     return int(raw)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)
+
+
+def _size(env: Mapping[str, str], name: str, default: int) -> int:
+    """Bytes from `512m`, `2g`, `100000`."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    match = SIZE_PATTERN.fullmatch(raw.strip())
+    if not match or int(match.group(1)) == 0:
+        raise SettingsError(f"{name} must be a size such as 512m or 2g, got {raw!r}")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise SettingsError(f"{name} must name an existing file, got {raw!r}")
+    return path

@@ -7,6 +7,7 @@ and its environment is a plain dict rooted in tmp_path (HOME, netrc).
 
 import json
 import subprocess
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,15 +27,19 @@ TOKEN = "test-token-123"
 class RecordedRequest:
     method: str
     path: str  # raw, still percent-encoded
-    body: Any
+    body: Any  # decoded JSON, or None for other bodies
     headers: httpx.Headers
+    content: bytes = b""
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
 
 
 @dataclass
 class FakeApi:
     """Answers (method, path) with canned responses and records every request."""
 
-    routes: dict[tuple[str, str], httpx.Response] = field(default_factory=dict)
+    routes: dict[tuple[str, str], httpx.Response | Handler] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
 
     def on(
@@ -52,16 +57,22 @@ class FakeApi:
             response = httpx.Response(status, json=json_body, headers=headers)
         self.routes[(method, path)] = response
 
+    def on_request(self, method: str, path: str, handler: Handler) -> None:
+        """Answer with `handler(request)`: for streamed bodies, made afresh on each call."""
+        self.routes[(method, path)] = handler
+
     def handle(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
+        content = request.content
+        is_json = request.headers.get("Content-Type", "").startswith("application/json")
+        body = json.loads(content) if content and is_json else None
         path = request.url.raw_path.decode()
-        self.requests.append(RecordedRequest(request.method, path, body, request.headers))
+        self.requests.append(RecordedRequest(request.method, path, body, request.headers, content))
         response = self.routes.get((request.method, path))
         if response is None:
             return httpx.Response(
                 404, json={"id": "not_found", "message": f"no route {request.method} {path}"}
             )
-        return response
+        return response if isinstance(response, httpx.Response) else response(request)
 
     @property
     def calls(self) -> list[tuple[str, str]]:
@@ -172,3 +183,38 @@ def release_json(
         "build": {"id": build} if build else None,
         "app": {"id": "2f1a7c1e-0000-4000-8000-000000000001", "name": app},
     }
+
+
+def build_json(
+    build_id: str = "0a1b2c3d-1111-4000-8000-000000000001",
+    status: str = "succeeded",
+    release_status: str | None = "succeeded",
+    app: str = "demo",
+    **overrides: Any,
+) -> dict:
+    """A Build as the API returns it; its release is v5 (None: the build made no release)."""
+    release = None
+    if release_status is not None:
+        release = {"id": "r-5", "version": 5, "status": release_status}
+    build = {
+        "id": build_id,
+        "app": {"id": "2f1a7c1e-0000-4000-8000-000000000001", "name": app},
+        "status": status,
+        "source_version": "4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70",
+        "buildpack": "python",
+        "process_types": {"web": "gunicorn app:app"},
+        "image": {"id": "sha256:" + "ab" * 32, "size": 48213123},
+        "release": release,
+        "output_stream_url": f"/apps/{app}/builds/{build_id}/output",
+        "created_at": "2026-11-23T23:50:01.123456+00:00",
+        "updated_at": "2026-11-23T23:51:30.000000+00:00",
+    }
+    build.update(overrides)
+    return build
+
+
+def text_stream(chunks: Iterable[bytes]) -> httpx.Response:
+    """A chunked `text/plain` answer; a generator's chunks are made as the client reads."""
+    return httpx.Response(
+        200, content=iter(chunks), headers={"Content-Type": "text/plain; charset=utf-8"}
+    )

@@ -6,7 +6,8 @@ import typer
 
 from paas_cli import app_context, git_repo
 from paas_cli.errors import CliError, GitError
-from paas_cli.options import AppOption, JsonOption, RemoteOption
+from paas_cli.confirmation import require_confirmation
+from paas_cli.options import AppOption, ConfirmOption, JsonOption, RemoteOption
 from paas_cli.output import dump_json, emit, header, key_values, progress, timestamp
 from paas_cli.session import app_api, session_of
 
@@ -88,19 +89,14 @@ def destroy(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="App to destroy.")] = None,
     app: AppOption = None,
-    confirm: Annotated[
-        str | None, typer.Option("--confirm", help="The app's name again, to confirm.")
-    ] = None,
+    confirm: ConfirmOption = None,
 ) -> None:
     """Permanently destroy an app, its releases and config."""
     session = session_of(ctx)
     if name and app and name != app:
         raise CliError(f"two different apps given: {name} and {app}")
     target = name or session.resolve_app(app)
-    if confirm is None:
-        raise CliError(f"this is destructive; re-run with --confirm {target}")
-    if confirm != target:
-        raise CliError(f"--confirm {confirm} does not match {target}; nothing was destroyed")
+    require_confirmation(target, confirm, "nothing was destroyed")
     with session.client() as api:
         api.destroy_app(target)
     progress(f"Destroying {target}... done")

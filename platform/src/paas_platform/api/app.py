@@ -13,8 +13,13 @@ from fastapi import Depends, FastAPI
 from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
-from paas_platform.api.routes import account, apps, config_vars, health, releases
+from paas_platform.api.routes import account, apps, builds, config_vars, git, health, releases
+from paas_platform.builder.pipeline import BuildPipeline
+from paas_platform.builder.source import SourceLimits
+from paas_platform.git.repos import BareRepos
 from paas_platform.services.apps import AppService
+from paas_platform.services.build_output import BuildOutputs
+from paas_platform.services.builds import BuildService, Pipeline
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
 from paas_platform.services.releases import ReleaseService
@@ -30,29 +35,37 @@ class Services:
     apps: AppService
     config: ConfigService
     releases: ReleaseService
+    builds: BuildService
 
 
-def build_services(settings: Settings, store: Store, clock: Clock = utc_now) -> Services:
+def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
+                   pipeline: Pipeline | None = None) -> Services:
+    limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     return Services(
         store=store,
         tokens=TokenService(store, clock),
-        apps=AppService(store, settings.stack, clock),
+        apps=AppService(store, settings.stack, clock,
+                        repos=BareRepos.for_data_dir(settings.data_dir)),
         config=ConfigService(store, clock),
         releases=ReleaseService(store, clock),
+        builds=BuildService(store, pipeline or BuildPipeline(settings), BuildOutputs(), limits,
+                            clock),
     )
 
 
-def create_app(settings: Settings, store: Store, clock: Clock = utc_now) -> FastAPI:
+def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
+               pipeline: Pipeline | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock)
+    app.state.services = build_services(settings, store, clock, pipeline)
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, config_vars, releases):
+    for module in (account, apps, builds, config_vars, releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

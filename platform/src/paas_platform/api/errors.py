@@ -46,7 +46,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.PaasError)
     async def _paas_error(_request: Request, exc: errors.PaasError) -> JSONResponse:
-        status = STATUS_BY_ERROR.get(type(exc), 400)
+        # The most specific known class wins (SourceRejected is an InvalidParams: 422).
+        status = next((STATUS_BY_ERROR[k] for k in type(exc).__mro__ if k in STATUS_BY_ERROR), 400)
         return error_response(status, exc.id, exc.message)
 
     @app.exception_handler(RequestValidationError)

@@ -53,6 +53,36 @@ class ReleaseOut(BaseModel):
     updated_at: datetime | None
 
 
+class ImageOut(BaseModel):
+    id: str
+    size: int | None
+
+
+class ReleaseRef(BaseModel):
+    id: str
+    version: int
+    status: str
+
+
+class BuildOut(BaseModel):
+    id: str
+    app: AppRef
+    status: str
+    source_version: str | None
+    buildpack: str | None
+    process_types: dict[str, str]
+    image: ImageOut | None
+    release: ReleaseRef | None
+    output_stream_url: str
+    user: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppPatch(BaseModel):
+    buildpack: str | None = Field(description="built-in name (python, procfile) or git URL; null clears")
+
+
 class AccountOut(BaseModel):
     id: str
     user: str
@@ -70,4 +100,24 @@ def release_out(release: Release, app_name: str, current: Release | None) -> Rel
         app=AppRef(id=release.app_id, name=app_name),
         created_at=release.created_at,
         updated_at=release.updated_at,
+    )
+
+
+def build_out(view, app_name: str) -> BuildOut:
+    """`view` is a services.builds.BuildView (build plus the release it made, if any)."""
+    build, release = view.build, view.release
+    return BuildOut(
+        id=build.id,
+        app=AppRef(id=build.app_id, name=app_name),
+        status=build.status.value,
+        source_version=build.source_version,
+        buildpack=build.buildpack,
+        process_types=build.process_types,
+        image=ImageOut(id=build.image_id, size=build.image_size) if build.image_id else None,
+        release=ReleaseRef(id=release.id, version=release.version, status=release.status.value)
+        if release else None,
+        output_stream_url=f"/apps/{app_name}/builds/{build.id}/output",
+        user=build.user,
+        created_at=build.created_at,
+        updated_at=build.updated_at,
     )

@@ -6,6 +6,7 @@ platform instances can share one engine without touching each other's objects.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -47,12 +48,39 @@ def engine_errors(action: str) -> Iterator[None]:
         raise EngineUnavailable(f"{action}: Docker Engine error: {exc}") from exc
 
 
-def connect(timeout: int = 10) -> docker.DockerClient:
+# Socket read timeout: long, because build steps and container waits may be silent
+# for minutes; the builder enforces its own time limits.
+DEFAULT_TIMEOUT = 3600
+
+
+def connect(timeout: int = DEFAULT_TIMEOUT) -> docker.DockerClient:
     """A client for the engine named by DOCKER_HOST (default: the local socket)."""
     with engine_errors("connecting to the Docker Engine"):
         client = docker.from_env(timeout=timeout)
         client.ping()
         return client
+
+
+class EngineHandle:
+    """Connects on first use, so the API starts (and answers) without an engine."""
+
+    def __init__(self, timeout: int = DEFAULT_TIMEOUT) -> None:
+        self._timeout = timeout
+        self._client: docker.DockerClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> docker.DockerClient:
+        with self._lock:
+            if self._client is None:
+                self._client = connect(self._timeout)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
 
 def engine_info(client: docker.DockerClient) -> EngineInfo:

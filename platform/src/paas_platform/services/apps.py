@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from paas_platform.domain.apps import App
+from paas_platform.domain.buildpacks import parse_buildpack
 from paas_platform.domain.errors import Conflict
 from paas_platform.domain.names import random_app_name, validate_app_name
 from paas_platform.domain.releases import NewRelease, Release
@@ -25,11 +27,19 @@ class AppSummary:
     current: Release | None
 
 
+class AppRepos(Protocol):
+    """Where an app's pushed source lives (its bare git repo); goes with the app."""
+
+    def remove(self, app: str) -> None: ...
+
+
 class AppService:
-    def __init__(self, store: Store, stack: str, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, stack: str, clock: Clock = utc_now,
+                 repos: AppRepos | None = None) -> None:
         self._store = store
         self._stack = stack
         self._clock = clock
+        self._repos = repos
 
     def create(self, name: str | None, user: str) -> AppSummary:
         if name is not None:
@@ -58,11 +68,27 @@ class AppService:
             app = tx.apps.get(name)
             return AppSummary(app, tx.releases.current(app.id))
 
+    def set_buildpack(self, name: str, buildpack: object, user: str) -> AppSummary:
+        """Choose the buildpack for the next builds (None: detect automatically)."""
+        value = parse_buildpack(buildpack).label if buildpack is not None else None
+        if value is not None and isinstance(buildpack, str) and "#" in buildpack:
+            value = buildpack.strip()  # keep the #ref the user asked for
+        with self._store.transaction(write=True) as tx:
+            app = tx.apps.get(name, lock=True)
+            tx.apps.set_buildpack(app.id, value, self._clock())
+            app = tx.apps.get(name)
+            summary = AppSummary(app, tx.releases.current(app.id))
+        log.info("buildpack of %s %s by %s", name, f"set to {value}" if value else "cleared", user)
+        return summary
+
     def destroy(self, name: str, user: str) -> AppSummary:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(name, lock=True)
             summary = AppSummary(app, tx.releases.current(app.id))
+            tx.builds.delete_all(app.id)
             tx.releases.delete_all(app.id)
             tx.apps.delete(app.id)
+        if self._repos is not None:
+            self._repos.remove(name)
         log.info("app %s destroyed by %s", name, user)
         return summary

@@ -61,6 +61,11 @@ class AppRows:
             apps.update().where(apps.c.id == app_id).values(config=config, updated_at=now)
         )
 
+    def set_buildpack(self, app_id: str, buildpack: str | None, now: datetime) -> None:
+        self._conn.execute(
+            apps.update().where(apps.c.id == app_id).values(buildpack=buildpack, updated_at=now)
+        )
+
     def next_release_version(self, app_id: str) -> int:
         """Bump and return the app's release counter (inside the caller's transaction)."""
         self._conn.execute(

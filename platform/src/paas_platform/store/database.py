@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from paas_platform.domain.errors import PaasError, StoreUnavailable
 from paas_platform.store.apps import AppRows
+from paas_platform.store.builds import BuildRows
 from paas_platform.store.releases import ReleaseLedger
 from paas_platform.store.tokens import TokenRows
 
@@ -29,6 +30,7 @@ class Transaction:
 
     def __init__(self, conn: sa.Connection) -> None:
         self.apps = AppRows(conn)
+        self.builds = BuildRows(conn)
         self.releases = ReleaseLedger(conn)
         self.tokens = TokenRows(conn)
 

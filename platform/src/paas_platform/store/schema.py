@@ -83,3 +83,22 @@ tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
+
+builds = sa.Table(
+    "builds",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("source_version", sa.String(64), nullable=True),
+    sa.Column("buildpack", sa.Text, nullable=True),
+    sa.Column("process_types", JSONText, nullable=False),
+    sa.Column("image_id", sa.String(80), nullable=True),
+    sa.Column("image_tag", sa.Text, nullable=True),
+    sa.Column("image_size", sa.BigInteger, nullable=True),
+    sa.Column("release_id", sa.String(36), nullable=True),
+    sa.Column("output", sa.Text, nullable=False),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

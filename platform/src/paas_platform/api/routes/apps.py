@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from paas_platform.api.schemas import AppCreate, AppOut
+from paas_platform.api.schemas import AppCreate, AppOut, AppPatch
 from paas_platform.services.apps import AppSummary
 
 router = APIRouter(tags=["apps"])
@@ -44,6 +44,14 @@ def create_app(request: Request, body: AppCreate | None = None) -> AppOut:
 @router.get("/apps/{app_name}", response_model=AppOut)
 def app_info(request: Request, app_name: str) -> AppOut:
     return app_out(request, request.app.state.services.apps.get(app_name))
+
+
+@router.patch("/apps/{app_name}", response_model=AppOut)
+def update_app(request: Request, app_name: str, body: AppPatch) -> AppOut:
+    summary = request.app.state.services.apps.set_buildpack(
+        app_name, body.buildpack, request.state.caller.user
+    )
+    return app_out(request, summary)
 
 
 @router.delete("/apps/{app_name}", response_model=AppOut)
