@@ -28,3 +28,76 @@ def platform(tmp_path, database_url):
     process.start()
     yield process
     process.stop()
+
+
+HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def docker_client():
+    """The real engine, or a skip (a failure under CI=true) when there is none."""
+    from paas_platform.runtime.engine import EngineUnavailable, connect
+    from tests.conftest import require_real_part
+
+    try:
+        return connect()
+    except EngineUnavailable as exc:
+        require_real_part("Docker Engine", exc.message)
+
+
+def _platform_env() -> dict[str, str]:
+    import os
+
+    env = {}
+    if "PAAS_EXTRA_CA_CERTS" not in os.environ and os.path.exists(HOST_CA_BUNDLE):
+        env["PAAS_EXTRA_CA_CERTS"] = HOST_CA_BUNDLE
+    return env
+
+
+@pytest.fixture
+def engine():
+    client = docker_client()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def stack_images(tmp_path_factory):
+    """Build (or find) the stack images once per run, via the operator's command."""
+    client = docker_client()
+    client.close()
+    process = PlatformProcess(tmp_path_factory.mktemp("stack"), _platform_env())
+    result = process.admin("stack:build")
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result.stdout
+
+
+def remove_instance_objects(client, instance: str) -> None:
+    """Everything a test platform made on the shared engine, found by its label."""
+    from paas_platform.runtime.engine import INSTANCE_LABEL
+
+    selector = {"label": f"{INSTANCE_LABEL}={instance}"}
+    for container in client.containers.list(all=True, filters=selector):
+        container.remove(force=True)
+    for image in client.images.list(filters=selector):
+        client.images.remove(image.id, force=True)
+    for volume in client.volumes.list(filters=selector):
+        volume.remove(force=True)
+
+
+@pytest.fixture
+def deploy_platform(tmp_path, stack_images):
+    """A real control plane (SQLite) that builds with the real engine, under its own
+    instance label; everything it made is removed afterwards."""
+    import uuid
+
+    instance = f"t{uuid.uuid4().hex[:10]}"
+    process = PlatformProcess(tmp_path / "data", {
+        "PAAS_BOOTSTRAP_TOKEN": TOKEN, "PAAS_INSTANCE": instance, **_platform_env(),
+    })
+    process.instance = instance
+    process.start()
+    yield process
+    process.stop()
+    client = docker_client()
+    remove_instance_objects(client, instance)
+    client.close()

@@ -8,19 +8,8 @@ import uuid
 import pytest
 
 from paas_platform.runtime.engine import INSTANCE_LABEL, EngineUnavailable, connect, engine_info, instance_labels
-from tests.conftest import require_real_part
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def engine():
-    try:
-        client = connect()
-    except EngineUnavailable as exc:
-        require_real_part("Docker Engine", exc.message)
-    yield client
-    client.close()
 
 
 def test_engine_answers_with_its_version(engine):

@@ -7,7 +7,7 @@ data (never a shell), and nothing from the platform's own environment but PATH l
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Headers that describe one hop of the connection, which the ASGI server manages itself.
@@ -32,7 +32,7 @@ class GitRequest:
     content_length: str | None
     remote_user: str
     remote_addr: str
-    token: str
+    token: str = field(repr=False)  # the pusher's API token: never in a log line
 
 
 def cgi_environment(request: GitRequest, project_root: Path, api_url: str) -> dict[str, str]:

@@ -55,6 +55,8 @@ def deploy_update(updates: list[RefUpdate]) -> RefUpdate:
             )
         if update.is_deletion:
             raise PushRejected(f"deleting {update.ref} is not allowed: it is the deploy branch")
-    if len(updates) != 1:
+    if not updates:
+        raise PushRejected("nothing to deploy: the push updates no refs")
+    if len(updates) > 1:
         raise PushRejected("push main or master, not both at once: one push deploys one commit")
     return updates[0]

@@ -15,7 +15,7 @@ from typing import IO, Callable, Iterator
 import docker
 
 from paas_platform.domain.errors import NotFound
-from paas_platform.runtime.engine import engine_errors
+from paas_platform.runtime.engine import INSTANCE_LABEL, LABEL_PREFIX, engine_errors
 
 OutputSink = Callable[[str], None]
 
@@ -104,10 +104,22 @@ class DockerContainers:
     def workspace(self, spec: ContainerSpec) -> "Workspace":
         """Start a container that idles until removed, to exec build steps in."""
         idle = ContainerSpec(**{**spec.__dict__, "command": ["sleep", "infinity"], "entrypoint": None})
+        for volume in spec.volumes:
+            self.ensure_volume(volume, spec.labels)
         with engine_errors(f"starting container {spec.name}"):
             container = self._client.containers.create(**_create_kwargs(idle))
             container.start()
         return Workspace(self._client, container)
+
+    def ensure_volume(self, name: str, labels: dict[str, str]) -> None:
+        """Create a named volume with our labels (an implicit one would carry none)."""
+        try:
+            with engine_errors(f"inspecting volume {name}"):
+                self._client.volumes.get(name)
+        except NotFound:
+            owner = {k: v for k, v in labels.items() if k in (INSTANCE_LABEL, f"{LABEL_PREFIX}.app")}
+            with engine_errors(f"creating volume {name}"):
+                self._client.volumes.create(name, labels=owner)
 
     def remove_volume(self, name: str) -> bool:
         """Remove a named volume; False when there was none."""
