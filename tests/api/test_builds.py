@@ -140,6 +140,13 @@ def test_config_reaches_the_builder(client, pipeline):
     assert buildpack.name == "procfile"
 
 
+def test_buildpack_url_config_var_selects_the_buildpack(client, pipeline):
+    client.patch("/apps/demo/config-vars", json={"BUILDPACK_URL": "https://example.com/bp.git#v3"})
+    wait_done(client, build(client).json()["id"])
+    buildpack = pipeline.seen[0][3]
+    assert (buildpack.url, buildpack.ref) == ("https://example.com/bp.git", "v3")
+
+
 @pytest.mark.parametrize("body,headers,message", [
     (b"", {}, "no source archive"),
     (b"not a tarball", {}, "not a readable tar"),

@@ -82,6 +82,8 @@ def remove_instance_objects(client, instance: str) -> None:
         client.images.remove(image.id, force=True)
     for volume in client.volumes.list(filters=selector):
         volume.remove(force=True)
+    for network in client.networks.list(filters=selector):
+        network.remove()
 
 
 @pytest.fixture

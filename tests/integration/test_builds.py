@@ -32,6 +32,12 @@ def test_flask_app_builds_releases_and_serves(deploy_platform, engine, tmp_path)
     import httpx
 
     assert httpx.get(url).text == "hello from web.1 hi"
+    # The buildpack cache is a labelled per-app volume; purging removes it.
+    volume = f"{deploy_platform.instance}-demo-build-cache"
+    assert engine.volumes.get(volume).attrs["Labels"]["io.paas.app"] == "demo"
+    with api(deploy_platform) as client:
+        assert client.delete("/apps/demo/build-cache").status_code == 204
+    assert volume not in [v.name for v in engine.volumes.list()]
 
 
 def test_procfile_error_fails_the_build_naming_the_line(deploy_platform, tmp_path):

@@ -10,6 +10,7 @@ from paas_platform.domain.releases import NewRelease, ReleaseStatus
 from paas_platform.services.apps import AppService
 from paas_platform.services.config_vars import ConfigService
 from paas_platform.services.releases import ReleaseService
+from paas_platform.services.runner import NullRunner
 
 NOW = datetime(2026, 11, 23, 23, 50, tzinfo=timezone.utc)
 
@@ -17,7 +18,7 @@ NOW = datetime(2026, 11, 23, 23, 50, tzinfo=timezone.utc)
 @pytest.fixture
 def demo(store):
     AppService(store, "bookworm").create("demo", "admin")
-    ConfigService(store).update("demo", {"A": "1"}, "admin")  # v2
+    ConfigService(store, NullRunner(store)).update("demo", {"A": "1"}, "admin")  # v2
     return "demo"
 
 
@@ -33,7 +34,7 @@ def test_written_releases_cannot_be_changed(store, demo, column, value):
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
         with store.engine.begin() as conn:
             conn.exec_driver_sql(f"UPDATE releases SET {column} = {value} WHERE version = 2")
-    releases, _ = ReleaseService(store).list("demo")
+    releases, _ = ReleaseService(store, NullRunner(store)).list("demo")
     assert [(r.version, r.description, r.config, r.status) for r in releases] == [
         (1, "Initial release", {}, ReleaseStatus.SUCCEEDED),
         (2, "Set A config var", {"A": "1"}, ReleaseStatus.SUCCEEDED),
@@ -64,14 +65,14 @@ def test_versions_are_unique_per_app(store, demo):
 
 def test_twenty_parallel_config_changes_get_v2_to_v21(store):
     AppService(store, "bookworm").create("demo", "admin")
-    config = ConfigService(store)
+    config = ConfigService(store, NullRunner(store))
 
     def change(i):
         return config.update("demo", {f"KEY_{i}": str(i)}, "admin")[1]
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         returned = list(pool.map(change, range(20)))
-    releases, current = ReleaseService(store).list("demo")
+    releases, current = ReleaseService(store, NullRunner(store)).list("demo")
     assert sorted(returned) == list(range(2, 22))
     assert [r.version for r in releases] == list(range(1, 22))
     assert current.version == 21
@@ -83,7 +84,7 @@ def test_twenty_parallel_config_changes_get_v2_to_v21(store):
 
 def test_parallel_rollbacks_and_changes_stay_gap_free(store):
     AppService(store, "bookworm").create("demo", "admin")
-    config, ledger = ConfigService(store), ReleaseService(store)
+    config, ledger = ConfigService(store, NullRunner(store)), ReleaseService(store, NullRunner(store))
     config.update("demo", {"BASE": "1"}, "admin")  # v2
 
     def work(i):
@@ -103,5 +104,5 @@ def test_migrations_are_idempotent(database_url):
     url, connect_args = database_url
     for _ in range(2):
         store = open_store(url, **connect_args)
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003"
         store.close()

@@ -40,8 +40,10 @@ def test_rollback_copies_build_and_config():
     target = release(7, config={"A": "1"}, build_id="b7")
     new = rollback_of(target, 7, "alice")
     assert (new.description, new.config, new.build_id, new.user) == ("Rollback to v7", {"A": "1"}, "b7", "alice")
-    assert new.status is ReleaseStatus.SUCCEEDED
+    # It has a build to run: pending until its dynos are rolled out.
+    assert new.status is ReleaseStatus.PENDING
     assert new.config is not target.config  # a copy: the snapshot stays immutable
+    assert rollback_of(release(1), 1, "alice").status is ReleaseStatus.SUCCEEDED
 
 
 def test_rollback_refuses_failed_pending_and_unknown():

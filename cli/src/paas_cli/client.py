@@ -123,6 +123,33 @@ class ApiClient:
     def purge_build_cache(self, app: str) -> None:
         self._send("DELETE", "apps", app, "build-cache")
 
+    # -- formation and dynos --------------------------------------------------------------
+
+    def formation(self, app: str) -> list[dict]:
+        return self._json("GET", "apps", app, "formation")
+
+    def scale(self, app: str, updates: list[dict]) -> list[dict]:
+        """PATCH quantities (an int sets, "+N"/"-N" adds or removes); returns the formation."""
+        return self._json("PATCH", "apps", app, "formation", body={"updates": updates})
+
+    def list_dynos(self, app: str) -> list[dict]:
+        return self._json("GET", "apps", app, "dynos")
+
+    def restart_dynos(self, app: str, target: str | None = None) -> None:
+        """Restart one dyno (`web.1`), every dyno of a type (`web`), or all (None)."""
+        self._send("DELETE", "apps", app, "dynos", *([target] if target is not None else []))
+
+    def stop_dynos(self, app: str, target: str) -> None:
+        """Stop one dyno (`web.1`) or every dyno of a type (`web`)."""
+        self._send("POST", "apps", app, "dynos", target, "actions", "stop")
+
+    def create_dyno(
+        self, app: str, command: str, attach: bool, tty: bool, env: dict[str, str]
+    ) -> dict:
+        """Start a one-off dyno (`paas run`); an attached one comes with its attach_url."""
+        body = {"command": command, "attach": attach, "tty": tty, "env": env}
+        return self._json("POST", "apps", app, "dynos", body=body)
+
     def stream_text(self, url: str) -> Iterator[str]:
         """The text at `url` (a path the API gave us), chunk by chunk as it arrives."""
         with self._errors():

@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from paas_cli import __version__
-from paas_cli.commands import apps, auth, buildpacks, builds, config, git, push, releases
+from paas_cli.commands import apps, auth, buildpacks, builds, config, git, ps, push, releases
+from paas_cli.commands import run
 from paas_cli.errors import CliError
 from paas_cli.session import Session
 
@@ -57,7 +58,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback(invoke_without_command=True)(_root)
-    for topic in (auth, apps, config, releases, git, push, builds, buildpacks):
+    for topic in (auth, apps, config, releases, git, push, builds, buildpacks, ps, run):
         topic.register(app)
     app.command("version")(version)
     return app

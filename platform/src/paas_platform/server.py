@@ -16,6 +16,12 @@ import uvicorn
 from paas_platform.api import create_app
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.domain.errors import PaasError
+from paas_platform.runtime.dynos import DockerDynos
+from paas_platform.runtime.engine import EngineHandle
+from paas_platform.runtime.networks import ensure_app_network
+from paas_platform.services.reconciler import FormationReconciler
+from paas_platform.services.rollout import Rollout
+from paas_platform.services.runner import DockerRunner
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
 from paas_platform.store import open_store
@@ -37,6 +43,19 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stdout, level=level.upper(), format=LOG_FORMAT, force=True)
     # Alembic announces every plugin it loads at INFO; only its warnings matter here.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def docker_runner(settings: Settings, store, engine: EngineHandle):
+    """The runner on the real engine: rollout plus the reconcile loop, sharing one client."""
+    def dynos() -> DockerDynos:
+        return DockerDynos(engine.client, settings.instance)
+
+    def network(app: str) -> str:
+        return ensure_app_network(engine.client, settings.instance, app)
+
+    reconciler = FormationReconciler(store, dynos, network, settings)
+    rollout = Rollout(store, dynos, network, settings)
+    return DockerRunner(dynos, rollout, reconciler, settings.stop_grace), reconciler
 
 
 def _prepare_stack(pipeline: BuildPipeline) -> None:
@@ -82,11 +101,17 @@ def serve(settings: Settings) -> None:
     failed = fail_unfinished_builds(store)
     if failed:
         log.warning("%d build(s) left unfinished by the last run marked failed", failed)
-    pipeline = BuildPipeline(settings)
+    engine = EngineHandle()
+    pipeline = BuildPipeline(settings, engine)
+    runner, reconciler = None, None
     if _report_engine():
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
-    app = create_app(settings, store, pipeline=pipeline)
+        runner, reconciler = docker_runner(settings, store, engine)
+        runner.resume(store)
+        reconciler.start()
+    app = create_app(settings, store, pipeline=pipeline, runner=runner)
+    app.state.services.oneoff.start()  # `paas run` rendezvous listener
     config = uvicorn.Config(
         app,
         host=settings.api_host,
@@ -105,5 +130,8 @@ def serve(settings: Settings) -> None:
     except _Terminated:
         pass
     finally:
+        app.state.services.oneoff.stop()
+        if reconciler is not None:
+            reconciler.stop()
         store.close()
         log.info("paas API stopped")

@@ -31,6 +31,7 @@ class Settings:
     instance: str = "paas"
     domain: str = "localhost"
     router_port: int = 8080
+    rendezvous_port: int = 5001  # `paas run` attaches here (runtime/rendezvous.py)
     stack: str = "bookworm"
     log_level: str = "info"
     extra_ca_certs: Path | None = None
@@ -40,6 +41,10 @@ class Settings:
     build_memory: int = 2 * 1024**3
     max_source_bytes: int = 100 * 1024**2
     max_unpacked_bytes: int = 500 * 1024**2
+    dyno_memory: int = 512 * 1024**2
+    stop_grace: int = 30
+    boot_timeout: int = 60
+    reconcile_interval: float = 2.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -69,6 +74,7 @@ class Settings:
             instance=instance,
             domain=env.get("PAAS_DOMAIN", "localhost"),
             router_port=_port(env, "PAAS_ROUTER_PORT", 8080),
+            rendezvous_port=_port(env, "PAAS_RENDEZVOUS_PORT", 5001),
             stack=env.get("PAAS_STACK", "bookworm"),
             log_level=env.get("PAAS_LOG_LEVEL", "info").lower(),
             extra_ca_certs=_existing_file(env, "PAAS_EXTRA_CA_CERTS"),
@@ -78,6 +84,9 @@ class Settings:
             build_memory=_size(env, "PAAS_BUILD_MEMORY", 2 * 1024**3),
             max_source_bytes=_size(env, "PAAS_MAX_SOURCE_BYTES", 100 * 1024**2),
             max_unpacked_bytes=_size(env, "PAAS_MAX_UNPACKED_BYTES", 500 * 1024**2),
+            dyno_memory=_size(env, "PAAS_DYNO_MEMORY", 512 * 1024**2),
+            stop_grace=_positive_int(env, "PAAS_STOP_GRACE", 30),
+            boot_timeout=_positive_int(env, "PAAS_BOOT_TIMEOUT", 60),
         )
 
 

@@ -13,7 +13,9 @@ from fastapi import Depends, FastAPI
 from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
-from paas_platform.api.routes import account, apps, builds, config_vars, git, health, releases
+from paas_platform.api.routes import (
+    account, apps, builds, config_vars, formation, git, health, oneoff, releases,
+)
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.builder.source import SourceLimits
 from paas_platform.git.repos import BareRepos
@@ -22,7 +24,10 @@ from paas_platform.services.build_output import BuildOutputs
 from paas_platform.services.builds import BuildService, Pipeline
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
+from paas_platform.services.formation import FormationService
+from paas_platform.services.oneoff_dynos import OneOffDynoService, oneoff_service
 from paas_platform.services.releases import ReleaseService
+from paas_platform.services.runner import NullRunner, Runner
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
 from paas_platform.store import Store
@@ -36,36 +41,44 @@ class Services:
     config: ConfigService
     releases: ReleaseService
     builds: BuildService
+    formation: FormationService
+    runner: Runner
+    oneoff: OneOffDynoService
 
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
-                   pipeline: Pipeline | None = None) -> Services:
+                   pipeline: Pipeline | None = None, runner: Runner | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
+    # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
+    runner = runner or NullRunner(store, clock)
     return Services(
         store=store,
         tokens=TokenService(store, clock),
         apps=AppService(store, settings.stack, clock,
                         repos=BareRepos.for_data_dir(settings.data_dir)),
-        config=ConfigService(store, clock),
-        releases=ReleaseService(store, clock),
+        config=ConfigService(store, runner, clock),
+        releases=ReleaseService(store, runner, clock),
         builds=BuildService(store, pipeline or BuildPipeline(settings), BuildOutputs(), limits,
-                            clock),
+                            runner, clock),
+        formation=FormationService(store, runner, clock),
+        runner=runner,
+        oneoff=oneoff_service(settings, store, clock),
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
-               pipeline: Pipeline | None = None) -> FastAPI:
+               pipeline: Pipeline | None = None, runner: Runner | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline)
+    app.state.services = build_services(settings, store, clock, pipeline, runner)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, builds, config_vars, releases):
+    for module in (account, apps, builds, config_vars, formation, oneoff, releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -83,6 +83,29 @@ class AppPatch(BaseModel):
     buildpack: str | None = Field(description="built-in name (python, procfile) or git URL; null clears")
 
 
+class FormationOut(BaseModel):
+    type: str
+    quantity: int
+    command: str
+    size: str
+
+
+class ReleaseVersion(BaseModel):
+    version: int
+
+
+class DynoOut(BaseModel):
+    name: str
+    type: str
+    state: str
+    command: str
+    release: ReleaseVersion
+    created_at: datetime
+    started_at: datetime | None
+    restarts: int
+    exit_code: int | None
+
+
 class AccountOut(BaseModel):
     id: str
     user: str
@@ -120,4 +143,20 @@ def build_out(view, app_name: str) -> BuildOut:
         user=build.user,
         created_at=build.created_at,
         updated_at=build.updated_at,
+    )
+
+
+def dyno_out(dyno, restarts: int) -> DynoOut:
+    """`dyno` is a domain Dyno observed on the engine."""
+    if dyno.running:
+        state = "up"
+    elif dyno.exit_code not in (None, 0) or restarts:
+        state = "crashed"
+    else:
+        state = "down"
+    return DynoOut(
+        name=dyno.name, type=dyno.process_type, state=state, command=dyno.command,
+        release=ReleaseVersion(version=dyno.release_version), created_at=dyno.created_at,
+        started_at=dyno.started_at if dyno.running else None, restarts=restarts,
+        exit_code=None if dyno.running else dyno.exit_code,
     )

@@ -46,6 +46,12 @@ class NewRelease:
     status: ReleaseStatus = ReleaseStatus.SUCCEEDED
 
 
+def initial_status(build_id: str | None) -> ReleaseStatus:
+    """A release with a build is pending until its dynos are rolled out; one without
+    a build has nothing to run and succeeds at once."""
+    return ReleaseStatus.PENDING if build_id else ReleaseStatus.SUCCEEDED
+
+
 def parse_version(ref: object) -> int:
     """Accept 7, "7" or "v7" (as `paas rollback v7` does); raise InvalidParams otherwise."""
     if isinstance(ref, bool):
@@ -79,4 +85,5 @@ def rollback_of(target: Release | None, version: int, user: str) -> NewRelease:
         config=dict(target.config),
         user=user,
         build_id=target.build_id,
+        status=initial_status(target.build_id),
     )

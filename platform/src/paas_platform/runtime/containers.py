@@ -57,7 +57,7 @@ class LineBuffer:
             self._pending = b""
 
 
-def _create_kwargs(spec: ContainerSpec) -> dict:
+def create_kwargs(spec: ContainerSpec) -> dict:
     mem = {"mem_limit": spec.memory_bytes, "memswap_limit": spec.memory_bytes} if spec.memory_bytes else {}
     return dict(
         image=spec.image,
@@ -69,6 +69,9 @@ def _create_kwargs(spec: ContainerSpec) -> dict:
         working_dir=spec.working_dir,
         labels=dict(spec.labels),
         volumes={name: {"bind": path, "mode": "rw"} for name, path in spec.volumes.items()},
+        # A tiny init as PID 1 forwards SIGTERM to the command and reaps zombies; an app
+        # as PID 1 would ignore SIGTERM and always wait out the grace period.
+        init=True,
         cap_drop=["ALL"],
         security_opt=["no-new-privileges"],
         pids_limit=spec.pids_limit,
@@ -86,7 +89,7 @@ class DockerContainers:
     def run(self, spec: ContainerSpec, on_output: OutputSink, timeout: float) -> tuple[int, bool]:
         """Run to completion, streaming output; return (exit code, timed out). Always removed."""
         with engine_errors(f"running container {spec.name}"):
-            container = self._client.containers.create(**_create_kwargs(spec))
+            container = self._client.containers.create(**create_kwargs(spec))
         try:
             with engine_errors(f"running container {spec.name}"):
                 container.start()
@@ -107,7 +110,7 @@ class DockerContainers:
         for volume in spec.volumes:
             self.ensure_volume(volume, spec.labels)
         with engine_errors(f"starting container {spec.name}"):
-            container = self._client.containers.create(**_create_kwargs(idle))
+            container = self._client.containers.create(**create_kwargs(idle))
             container.start()
         return Workspace(self._client, container)
 

@@ -85,6 +85,7 @@ class AppService:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(name, lock=True)
             summary = AppSummary(app, tx.releases.current(app.id))
+            tx.formation.delete_all(app.id)
             tx.builds.delete_all(app.id)
             tx.releases.delete_all(app.id)
             tx.apps.delete(app.id)

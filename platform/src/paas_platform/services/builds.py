@@ -23,6 +23,7 @@ from paas_platform.domain.errors import Conflict, NotFound, PaasError
 from paas_platform.domain.releases import NewRelease, Release, ReleaseStatus
 from paas_platform.services.build_output import BuildOutputs, OutputStream
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.runner import Runner
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.builds")
@@ -50,8 +51,9 @@ class BuildView:
 
 class BuildService:
     def __init__(self, store: Store, pipeline: Pipeline, outputs: BuildOutputs,
-                 limits: SourceLimits, clock: Clock = utc_now) -> None:
+                 limits: SourceLimits, runner: Runner, clock: Clock = utc_now) -> None:
         self._store = store
+        self._runner = runner
         self._pipeline = pipeline
         self._outputs = outputs
         self._limits = limits
@@ -137,8 +139,7 @@ class BuildService:
             app = tx.apps.get(app_name, lock=True)
             release = tx.releases.append(app.id, NewRelease(
                 description=f"Deploy {version}", config=app.config, user=build.user,
-                build_id=build.id,
-                status=ReleaseStatus.PENDING if release_command else ReleaseStatus.SUCCEEDED,
+                build_id=build.id, status=ReleaseStatus.PENDING,
             ), self._clock())
             tx.builds.link_release(build.id, release.id)
         if release_command:
@@ -147,14 +148,15 @@ class BuildService:
                 app_name, release.version, result.image_id, release_command, release.config,
                 result.buildpack != "dockerfile", lambda line: say(f"       {line}"),
             )
-            status = ReleaseStatus.SUCCEEDED if code == 0 else ReleaseStatus.FAILED
-            with self._store.transaction(write=True) as tx:
-                tx.releases.set_status(release.id, status, self._clock())
-            if status is ReleaseStatus.FAILED:
+            if code != 0:
+                with self._store.transaction(write=True) as tx:
+                    tx.releases.set_status(release.id, ReleaseStatus.FAILED, self._clock())
                 why = "timed out" if timed_out else f"exited {code}"
                 say(f" !     Release command {why}; v{release.version} failed and is not live")
                 log.info("release v%d of %s failed in its release phase", release.version, app_name)
                 return
+        if not self._runner.deploy(app_name, release, say):
+            return
         say(f"-----> Released v{release.version}")
         log.info("release v%d of %s created by %s: %s", release.version, app_name, build.user,
                  release.description)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from paas_platform.domain.config import apply_patch
-from paas_platform.domain.releases import NewRelease
+from paas_platform.domain.releases import NewRelease, ReleaseStatus, initial_status
+from paas_platform.services.runner import Runner
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.store import Store
 
@@ -14,8 +15,9 @@ log = logging.getLogger("paas.config")
 
 
 class ConfigService:
-    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
         self._store = store
+        self._runner = runner
         self._clock = clock
 
     def get(self, app_name: str) -> dict[str, str]:
@@ -29,9 +31,12 @@ class ConfigService:
             # Lock first, then read: concurrent patches must merge, not overwrite.
             app = tx.apps.get(app_name, lock=True)
             change = apply_patch(app.config, patch)
-            current = tx.releases.current(app.id)
+            # The build being deployed (even if its rollout is still pending) is the
+            # one the new config goes with.
+            live = tx.releases.latest_live(app.id)
             if not change.changed:
-                return app.config, current.version if current else None
+                return app.config, live.version if live else None
+            build_id = live.build_id if live else None
             tx.apps.set_config(app.id, change.config, now)
             release = tx.releases.append(
                 app.id,
@@ -39,11 +44,14 @@ class ConfigService:
                     description=change.description(),
                     config=change.config,
                     user=user,
-                    build_id=current.build_id if current else None,
+                    build_id=build_id,
+                    status=initial_status(build_id),
                 ),
                 now,
             )
         # Keys only: config values never reach a log.
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,
                  release.description)
+        if release.status is ReleaseStatus.PENDING:
+            self._runner.deploy_in_background(app_name, release)
         return change.config, release.version

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from paas_platform.domain.releases import Release, parse_version, rollback_of
+from paas_platform.domain.releases import Release, ReleaseStatus, parse_version, rollback_of
 from paas_platform.domain.errors import NotFound
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.runner import Runner
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.releases")
 
 
 class ReleaseService:
-    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
         self._store = store
+        self._runner = runner
         self._clock = clock
 
     def list(self, app_name: str) -> tuple[list[Release], Release | None]:
@@ -42,4 +44,6 @@ class ReleaseService:
             release = tx.releases.append(app.id, new, now)
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,
                  release.description)
+        if release.status is ReleaseStatus.PENDING:
+            self._runner.deploy_in_background(app_name, release)
         return release

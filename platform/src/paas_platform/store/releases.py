@@ -62,6 +62,17 @@ class ReleaseLedger:
         row = self._conn.execute(query).mappings().first()
         return _to_release(row) if row else None
 
+    def latest_live(self, app_id: str) -> Release | None:
+        """The newest release that has not failed (a pending deploy counts)."""
+        query = (
+            sa.select(releases)
+            .where(releases.c.app_id == app_id, releases.c.status != ReleaseStatus.FAILED.value)
+            .order_by(releases.c.version.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).mappings().first()
+        return _to_release(row) if row else None
+
     def set_status(self, release_id: str, status: ReleaseStatus, now: datetime) -> None:
         self._conn.execute(
             releases.update()

@@ -102,3 +102,12 @@ builds = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+formation = sa.Table(
+    "formation",
+    metadata,
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), primary_key=True),
+    sa.Column("process_type", sa.String(63), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

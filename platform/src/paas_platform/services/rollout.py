@@ -1,0 +1,77 @@
+"""Rolling an app onto a new release.
+
+web is start-first: every new web dyno must accept TCP on $PORT within the boot
+timeout before any old one gets SIGTERM; if one never does, the new dynos are
+removed, the release is marked failed and the old release keeps serving. Other
+types are stop-first, so a singleton worker never runs twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from paas_platform.domain.releases import Release, ReleaseStatus
+from paas_platform.runtime.dynos import DockerDynos
+from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.desired_state import AppTarget, target_for
+from paas_platform.settings import Settings
+from paas_platform.store import Store
+
+log = logging.getLogger("paas.rollout")
+
+Say = Callable[[str], None]
+
+
+class Rollout:
+    def __init__(self, store: Store, dynos: Callable[[], DockerDynos],
+                 network: Callable[[str], str], settings: Settings, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._dynos = dynos
+        self._network = network
+        self._settings = settings
+        self._clock = clock
+
+    def run(self, app_name: str, release: Release, say: Say) -> bool:
+        """Roll out `release` (pending); mark it succeeded or failed; True on success."""
+        with self._store.transaction() as tx:
+            target = target_for(tx, app_name, release)
+        if target is None or not target.slots():
+            self._mark(release, ReleaseStatus.SUCCEEDED)
+            return True
+        reason = self._roll(target, say)
+        if reason is not None:
+            say(f" !     Release v{release.version} failed: {reason}")
+            log.warning("release v%d of %s failed: %s", release.version, app_name, reason)
+            self._mark(release, ReleaseStatus.FAILED)
+            return False
+        self._mark(release, ReleaseStatus.SUCCEEDED)
+        return True
+
+    def _roll(self, target: AppTarget, say: Say) -> str | None:
+        dynos = self._dynos()
+        network = self._network(target.app)
+        # Everything running before the rollout is replaced, including dynos of this
+        # very release left by a rollout a stopped control plane did not finish.
+        old = dynos.list(target.app)
+        started = []
+        for ptype, number in target.slots("web"):
+            dyno = dynos.start(target.spec(ptype, number, network, self._settings))
+            started.append(dyno)
+            say(f"-----> Starting {dyno.name} (v{target.release.version})")
+            problem = dynos.wait_ready(dyno, network, self._settings.boot_timeout)
+            if problem is not None:
+                dynos.stop_many(started, grace_seconds=1)
+                return problem
+        grace = self._settings.stop_grace
+        dynos.stop_many([d for d in old if d.process_type == "web"], grace)
+        for ptype in [t for t in target.formation if t != "web"]:
+            dynos.stop_many([d for d in old if d.process_type == ptype], grace)
+            for _, number in target.slots(ptype):
+                dynos.start(target.spec(ptype, number, network, self._settings))
+        dynos.stop_many([d for d in old if d.process_type not in target.formation], grace)
+        return None
+
+    def _mark(self, release: Release, status: ReleaseStatus) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.releases.set_status(release.id, status, self._clock())
