@@ -18,17 +18,21 @@ TOKEN = "benchmark-token-" + uuid.uuid4().hex
 HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class Platform:
     def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.instance = f"bench{uuid.uuid4().hex[:8]}"
         self.dir = Path(tempfile.mkdtemp(prefix="paas-bench-"))
         self.env = {**os.environ, "PAAS_API_HOST": "127.0.0.1", "PAAS_API_PORT": str(self.port),
                     "PAAS_DATA_DIR": str(self.dir / "data"), "PAAS_BOOTSTRAP_TOKEN": TOKEN,
-                    "PAAS_INSTANCE": self.instance}
+                    "PAAS_INSTANCE": self.instance, "PAAS_RENDEZVOUS_PORT": str(_free_port())}
         if "PAAS_EXTRA_CA_CERTS" not in os.environ and os.path.exists(HOST_CA_BUNDLE):
             self.env["PAAS_EXTRA_CA_CERTS"] = HOST_CA_BUNDLE
 

@@ -51,12 +51,16 @@ def deploy(api: httpx.Client, version: str) -> int:
 
 def web_answers(engine, instance: str) -> list[str]:
     out = []
-    for c in engine.containers.list(filters={"label": [f"io.paas.instance={instance}",
-                                                       "io.paas.process_type=web"]}):
+    try:
+        containers = engine.containers.list(filters={"label": [f"io.paas.instance={instance}",
+                                                               "io.paas.process_type=web"]})
+    except docker.errors.NotFound:  # one was removed while listing: look again
+        return ["<changing>"]
+    for c in containers:
         ip = next(iter(c.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
         try:
             out.append(httpx.get(f"http://{ip}:5000/", timeout=1).text)
-        except httpx.TransportError:
+        except (httpx.TransportError, KeyError):
             out.append("")
     return out
 

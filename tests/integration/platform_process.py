@@ -34,6 +34,8 @@ class PlatformProcess:
             "PAAS_API_HOST": "127.0.0.1",
             "PAAS_API_PORT": str(self.port),
             "PAAS_DATA_DIR": str(data_dir),
+            # Each platform under test gets its own `paas run` port: they run side by side.
+            "PAAS_RENDEZVOUS_PORT": str(free_port()),
             **env,
         }
         self.proc: subprocess.Popen | None = None

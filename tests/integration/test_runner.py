@@ -164,3 +164,15 @@ def test_dynos_are_hardened_and_isolated(deployed, engine):
     assert not any("docker.sock" in m.get("Source", "") for m in container.attrs["Mounts"])
     assert list(container.attrs["NetworkSettings"]["Networks"]) == [f"{deployed.instance}-demo"]
     assert config["Env"] and any(e.startswith("PORT=") for e in config["Env"])
+
+
+def test_destroying_the_app_removes_its_engine_objects(deployed, engine):
+    selector = {"label": [f"io.paas.instance={deployed.instance}", "io.paas.app=demo"]}
+    assert engine.containers.list(filters=selector)
+    assert engine.images.list(filters=selector)
+    with api(deployed) as client:
+        assert client.delete("/apps/demo").status_code == 200
+    assert engine.containers.list(all=True, filters=selector) == []
+    assert engine.networks.list(filters=selector) == []
+    assert engine.images.list(filters=selector) == []
+    assert engine.volumes.list(filters=selector) == []

@@ -16,6 +16,7 @@ import uvicorn
 from paas_platform.api import create_app
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.domain.errors import PaasError
+from paas_platform.runtime.cleanup import remove_app_objects
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.runtime.engine import EngineHandle
 from paas_platform.runtime.networks import ensure_app_network
@@ -55,7 +56,10 @@ def docker_runner(settings: Settings, store, engine: EngineHandle):
 
     reconciler = FormationReconciler(store, dynos, network, settings)
     rollout = Rollout(store, dynos, network, settings)
-    return DockerRunner(dynos, rollout, reconciler, settings.stop_grace), reconciler
+    def forget(app: str) -> int:
+        return remove_app_objects(engine.client, settings.instance, app)
+
+    return DockerRunner(dynos, rollout, reconciler, settings.stop_grace, forget), reconciler
 
 
 def _prepare_stack(pipeline: BuildPipeline) -> None:

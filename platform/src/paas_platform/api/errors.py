@@ -22,7 +22,7 @@ STATUS_BY_ERROR: dict[type[errors.PaasError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.Unauthorized: 401,
-    errors.StoreUnavailable: 503,
+    errors.Unavailable: 503,
 }
 
 _HTTP_IDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -34,5 +34,11 @@ class SettingsError(PaasError):
     id = "settings"
 
 
-class StoreUnavailable(PaasError):
+class Unavailable(PaasError):
+    """A part the platform depends on (database, Docker Engine, ...) is not there: 503."""
+
+    id = "unavailable"
+
+
+class StoreUnavailable(Unavailable):
     id = "store_unavailable"

@@ -14,13 +14,13 @@ from typing import Iterator
 import docker
 from docker.errors import DockerException, NotFound as DockerNotFound
 
-from paas_platform.domain.errors import NotFound, PaasError
+from paas_platform.domain.errors import NotFound, PaasError, Unavailable
 
 LABEL_PREFIX = "io.paas"
 INSTANCE_LABEL = f"{LABEL_PREFIX}.instance"
 
 
-class EngineUnavailable(PaasError):
+class EngineUnavailable(Unavailable):
     id = "engine_unavailable"
 
 

@@ -33,10 +33,17 @@ class AppRepos(Protocol):
     def remove(self, app: str) -> None: ...
 
 
+class AppRuntime(Protocol):
+    """What the engine holds for an app (dynos, network, cache, images); goes with the app."""
+
+    def forget(self, app: str) -> None: ...
+
+
 class AppService:
     def __init__(self, store: Store, stack: str, clock: Clock = utc_now,
-                 repos: AppRepos | None = None) -> None:
+                 repos: AppRepos | None = None, runner: AppRuntime | None = None) -> None:
         self._store = store
+        self._runner = runner
         self._stack = stack
         self._clock = clock
         self._repos = repos
@@ -91,5 +98,7 @@ class AppService:
             tx.apps.delete(app.id)
         if self._repos is not None:
             self._repos.remove(name)
+        if self._runner is not None:
+            self._runner.forget(name)
         log.info("app %s destroyed by %s", name, user)
         return summary

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Callable, Mapping, Protocol
 
 from paas_platform.domain.config import MAX_CONFIG_BYTES, config_size, validate_config_key
-from paas_platform.domain.errors import InvalidParams, PaasError
+from paas_platform.domain.errors import InvalidParams, PaasError, Unavailable
 from paas_platform.runtime.engine import EngineHandle
 from paas_platform.runtime.oneoff import RUN_TYPE, OneOffDynos, RunPlan
 from paas_platform.runtime.rendezvous import AttachTarget, RendezvousServer
@@ -36,7 +36,7 @@ class NoRelease(InvalidParams):
     id = "no_release"
 
 
-class RendezvousUnavailable(PaasError):
+class RendezvousUnavailable(Unavailable):
     id = "rendezvous_unavailable"
 
 

@@ -39,6 +39,7 @@ class Runner(Protocol):
     def restart(self, app: str, target: str | None) -> int: ...
     def stop(self, app: str, target: str) -> int: ...
     def poke(self) -> None: ...
+    def forget(self, app: str) -> None: ...
 
 
 class NullRunner:
@@ -66,11 +67,16 @@ class NullRunner:
     def poke(self) -> None:
         pass
 
+    def forget(self, app: str) -> None:
+        pass
+
 
 class DockerRunner:
     def __init__(self, dynos: Callable[[], DockerDynos], rollout: Rollout,
-                 reconciler: FormationReconciler, stop_grace: int) -> None:
+                 reconciler: FormationReconciler, stop_grace: int,
+                 forget_app: Callable[[str], int] = lambda app: 0) -> None:
         self._dynos = dynos
+        self._forget_app = forget_app
         self._rollout = rollout
         self._reconciler = reconciler
         self._stop_grace = stop_grace
@@ -143,3 +149,9 @@ class DockerRunner:
 
     def poke(self) -> None:
         self._reconciler.poke()
+
+    def forget(self, app: str) -> None:
+        """A destroyed app: remove its dynos, network, cache and images."""
+        with self._lock(app):
+            removed = self._forget_app(app)
+        log.info("removed %d engine objects of destroyed app %s", removed, app)
