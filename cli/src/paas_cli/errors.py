@@ -40,3 +40,8 @@ class NotLoggedIn(CliError):
 
 class GitError(CliError):
     """git is missing, the directory is not a work tree, or a git command failed."""
+
+
+class RemoteStatus(int):
+    """The exit status of a command that ran in a dyno: passed through as it is, even
+    130, which from the CLI itself would mean Ctrl-C."""

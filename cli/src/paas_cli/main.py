@@ -15,7 +15,7 @@ import typer
 from paas_cli import __version__
 from paas_cli.commands import apps, auth, buildpacks, builds, config, git, ps, push, releases
 from paas_cli.commands import run
-from paas_cli.errors import CliError
+from paas_cli.errors import CliError, RemoteStatus
 from paas_cli.session import Session
 
 INTERRUPTED = 130
@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None, session: Session | None = None) -> i
         if os.environ.get("PAAS_DEBUG"):
             raise
         return _fail(f"unexpected {type(error).__name__}: {error}", 1)
+    if isinstance(result, RemoteStatus):
+        return int(result)
     if result == INTERRUPTED:
         # typer turns Ctrl-C inside a command into a silent exit 130; say why we stopped.
         return _fail("interrupted", INTERRUPTED)

@@ -200,3 +200,18 @@ def test_run_detached_returns_at_once(run, fake_api):
     assert result.stderr == "Running rake jobs:work on demo... done, run.1234\n"
     assert fake_api.requests[0].body == {"command": "rake jobs:work", "attach": False,
                                          "tty": False, "env": {}}
+
+
+def test_a_remote_status_of_130_is_passed_through_without_an_interrupt_message(capsys):
+    from paas_cli import main as main_module
+    from paas_cli.errors import RemoteStatus
+
+    @main_module.app.command("fake-remote-130", hidden=True)
+    def _fake() -> int:
+        return RemoteStatus(130)
+
+    try:
+        assert main_module.main(["fake-remote-130"]) == 130
+        assert "interrupted" not in capsys.readouterr().err
+    finally:
+        main_module.app.registered_commands.pop()

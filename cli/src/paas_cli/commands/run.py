@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from paas_cli.commands.config import parse_assignments
-from paas_cli.errors import CliError
+from paas_cli.errors import CliError, RemoteStatus
 from paas_cli.options import AppOption
 from paas_cli.output import progress
 from paas_cli.rendezvous_client import RendezvousSession
@@ -67,7 +67,7 @@ def run(
         raise CliError("; ".join(end.notes) or f"the connection to {dyno['name']} was lost")
     for note in end.notes:
         progress(note)
-    return end.status
+    return RemoteStatus(end.status)
 
 
 def run_detached(

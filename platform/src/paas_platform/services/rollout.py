@@ -54,11 +54,13 @@ class Rollout:
         # Everything running before the rollout is replaced, including dynos of this
         # very release left by a rollout a stopped control plane did not finish.
         old = dynos.list(target.app)
-        started = []
-        for ptype, number in target.slots("web"):
-            dyno = dynos.start(target.spec(ptype, number, network, self._settings))
-            started.append(dyno)
+        # All new web dynos boot side by side; each must become ready before any old
+        # one is stopped.
+        started = [dynos.start(target.spec(ptype, number, network, self._settings))
+                   for ptype, number in target.slots("web")]
+        for dyno in started:
             say(f"-----> Starting {dyno.name} (v{target.release.version})")
+        for dyno in started:
             problem = dynos.wait_ready(dyno, network, self._settings.boot_timeout)
             if problem is not None:
                 dynos.stop_many(started, grace_seconds=1)
