@@ -27,7 +27,7 @@ as_root() {
 # --- Debian packages -------------------------------------------------------
 # docker.io: the engine; postgresql: the production store, exercised by tests;
 # git: the client and http-backend; debootstrap: stack base images without a registry.
-PACKAGES=(docker.io git debootstrap ca-certificates curl)
+PACKAGES=(docker.io git debootstrap ca-certificates curl wrk)
 [ "$WITH_POSTGRES" -eq 1 ] && PACKAGES+=(postgresql)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -53,19 +53,7 @@ say "syncing Python dependencies (uv sync --frozen)"
 (cd "$ROOT" && uv sync --frozen --all-packages --quiet)
 
 # --- Docker Engine -------------------------------------------------------------
-if docker info >/dev/null 2>&1; then
-  say "Docker Engine running"
-else
-  say "starting dockerd (log: $LOG_DIR/dockerd.log)"
-  # setsid: the daemon must outlive this script and the terminal that ran it.
-  as_root setsid dockerd >"$LOG_DIR/dockerd.log" 2>&1 < /dev/null &
-  for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker info >/dev/null 2>&1 || { echo "setup-host: dockerd did not start; see $LOG_DIR/dockerd.log" >&2; exit 1; }
-  say "Docker Engine running"
-fi
+"$ROOT/scripts/start-docker.sh"
 
 # --- PostgreSQL (tests) ------------------------------------------------------
 if [ "$WITH_POSTGRES" -eq 1 ]; then

@@ -33,6 +33,9 @@ class FakeDynos:
         self.started.append(spec.dyno)
         return self.add(spec.process_type, spec.number, spec.release_version)
 
+    def start_many(self, specs):
+        return [self.start(spec) for spec in specs]
+
     def stop_many(self, dynos, grace_seconds):
         for dyno in dynos:
             self.stopped.append(dyno.name)

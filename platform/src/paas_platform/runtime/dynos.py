@@ -109,6 +109,13 @@ class DockerDynos:
             container.reload()
         return self._to_dyno(container)
 
+    def start_many(self, specs: list[DynoSpec]) -> list[Dyno]:
+        """Start several dynos side by side (the engine creates containers concurrently)."""
+        if not specs:
+            return []
+        with ThreadPoolExecutor(max_workers=min(8, len(specs))) as pool:
+            return list(pool.map(self.start, specs))
+
     def restart(self, dyno: Dyno) -> None:
         """Start a stopped dyno's container again (a crash restart keeps its identity)."""
         with engine_errors(f"restarting dyno {dyno.name} of {dyno.app}"):

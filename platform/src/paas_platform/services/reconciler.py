@@ -132,14 +132,15 @@ class FormationReconciler:
             log.info("stopping %s of %s (v%d): not in the formation of v%d", dyno.name, app,
                      dyno.release_version, target.release.version)
         dynos.stop_many(unwanted, self._settings.stop_grace)
-        network = None
-        for ptype, number in sorted(wanted):
-            dyno = current.get((ptype, number))
-            if dyno is None:
-                network = network or self._network(app)
+        missing = [slot for slot in sorted(wanted) if slot not in current]
+        if missing:
+            network = self._network(app)
+            for ptype, number in missing:
                 log.info("starting %s.%d of %s (v%d)", ptype, number, app, target.release.version)
-                dynos.start(target.spec(ptype, number, network, self._settings))
-            elif not dyno.running:
+            dynos.start_many([target.spec(ptype, number, network, self._settings)
+                              for ptype, number in missing])
+        for dyno in current.values():
+            if not dyno.running:
                 self._handle_exit(dynos, dyno)
         for key in [k for k in self._records if k[0] == app and (k[1], k[2]) not in wanted]:
             del self._records[key]

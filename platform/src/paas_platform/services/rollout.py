@@ -56,8 +56,8 @@ class Rollout:
         old = dynos.list(target.app)
         # All new web dynos boot side by side; each must become ready before any old
         # one is stopped.
-        started = [dynos.start(target.spec(ptype, number, network, self._settings))
-                   for ptype, number in target.slots("web")]
+        started = dynos.start_many([target.spec(ptype, number, network, self._settings)
+                                    for ptype, number in target.slots("web")])
         for dyno in started:
             say(f"-----> Starting {dyno.name} (v{target.release.version})")
         for dyno in started:
@@ -69,8 +69,8 @@ class Rollout:
         dynos.stop_many([d for d in old if d.process_type == "web"], grace)
         for ptype in [t for t in target.formation if t != "web"]:
             dynos.stop_many([d for d in old if d.process_type == ptype], grace)
-            for _, number in target.slots(ptype):
-                dynos.start(target.spec(ptype, number, network, self._settings))
+            dynos.start_many([target.spec(ptype, number, network, self._settings)
+                              for _, number in target.slots(ptype)])
         dynos.stop_many([d for d in old if d.process_type not in target.formation], grace)
         return None
 
