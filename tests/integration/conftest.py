@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.platform_process import PlatformProcess
+from tests.integration.platform_process import PlatformProcess, free_port
 
 TOKEN = "integration-token-0123456789abcdef"
 
@@ -95,6 +95,9 @@ def deploy_platform(tmp_path, stack_images):
     instance = f"t{uuid.uuid4().hex[:10]}"
     process = PlatformProcess(tmp_path / "data", {
         "PAAS_BOOTSTRAP_TOKEN": TOKEN, "PAAS_INSTANCE": instance, **_platform_env(),
+        # Failing rollouts are part of the tests: don't wait the default minute for them.
+        "PAAS_BOOT_TIMEOUT": "20",
+        "PAAS_ROUTER_PORT": str(free_port()),  # each platform's router on its own port
     })
     process.instance = instance
     process.start()

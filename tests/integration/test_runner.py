@@ -176,3 +176,39 @@ def test_destroying_the_app_removes_its_engine_objects(deployed, engine):
     assert engine.networks.list(filters=selector) == []
     assert engine.images.list(filters=selector) == []
     assert engine.volumes.list(filters=selector) == []
+
+
+HEALTHY = WEB.replace(
+    "    def do_GET(self):\n",
+    "    def do_GET(self):\n"
+    "        if self.path == '/health' and open('version').read().strip() == 'sick':\n"
+    "            self.send_response(500); self.end_headers(); return\n",
+)
+
+
+def test_health_check_path_gates_the_rollout(deployed, engine, tmp_path):
+    instance = deployed.instance
+    assert paas(deployed, "healthcheck:set", "/health", "-a", "demo").returncode == 0
+    assert paas(deployed, "healthcheck", "-a", "demo").stdout.strip() == "/health"
+    sick = {**APP, "web.py": HEALTHY, "version": "sick"}
+    build, output = upload_build(deployed, "demo", tgz_of(write_tree(tmp_path / "sick", sick)))
+    assert build["release"]["status"] == "failed"
+    assert "did not pass its health check /health" in output and "last answer: 500" in output
+    assert answers(engine, instance) == {"web.1 - one"}
+    well = {**APP, "web.py": HEALTHY, "version": "well"}
+    build, output = upload_build(deployed, "demo", tgz_of(write_tree(tmp_path / "well", well)))
+    assert build["release"]["status"] == "succeeded", output
+    assert answers(engine, instance) == {"web.1 - well"}
+
+
+def test_dyno_size_sets_the_limits(deployed, engine):
+    assert paas(deployed, "ps:type", "web=standard-2x", "-a", "demo").returncode == 0
+
+    def resized():
+        found = engine.containers.list(filters={"label": [
+            f"io.paas.instance={deployed.instance}", "io.paas.dyno=web.1", "io.paas.size=standard-2x"]})
+        return found[0] if found else None
+
+    container = wait_for(resized)
+    assert container.attrs["HostConfig"]["Memory"] == 1024 * 1024 * 1024
+    assert container.attrs["HostConfig"]["PidsLimit"] == 512

@@ -47,7 +47,7 @@ class FakeDynos:
 
 def target(formation, version=2):
     release = Release("r", "a", version, "Deploy", ReleaseStatus.SUCCEEDED, {"A": "1"}, "admin", T0, "b")
-    return AppTarget("demo", release, "img", True, {"web": "w", "worker": "k"}, formation)
+    return AppTarget("demo", release, "img", True, {"web": "w", "worker": "k"}, formation, {})
 
 
 @pytest.fixture

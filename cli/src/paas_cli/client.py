@@ -159,6 +159,18 @@ class ApiClient:
                     raise _api_error(response)
                 yield from response.iter_text()
 
+    # -- domains ----------------------------------------------------------------------------
+
+    def list_domains(self, app: str) -> list[dict]:
+        """The default hostname (kind "default") first, then custom domains."""
+        return self._json("GET", "apps", app, "domains")
+
+    def add_domain(self, app: str, hostname: str) -> dict:
+        return self._json("POST", "apps", app, "domains", body={"hostname": hostname})
+
+    def remove_domain(self, app: str, hostname: str) -> dict:
+        return self._json("DELETE", "apps", app, "domains", hostname)
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _json(self, method: str, *segments: str, body: Any = None) -> Any:

@@ -19,9 +19,12 @@ from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.cleanup import remove_app_objects
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.runtime.engine import EngineHandle
+from paas_platform.runtime.images import DockerImages
 from paas_platform.runtime.networks import ensure_app_network
+from paas_platform.runtime.router import DockerRouter, ensure_router_image
 from paas_platform.services.reconciler import FormationReconciler
 from paas_platform.services.rollout import Rollout
+from paas_platform.services.routing import RouterSync
 from paas_platform.services.runner import DockerRunner
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
@@ -46,7 +49,18 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def docker_runner(settings: Settings, store, engine: EngineHandle):
+def docker_router(settings: Settings, store, engine: EngineHandle,
+                  pipeline: BuildPipeline) -> RouterSync:
+    """The router on the real engine: its image is made from the stack's run image."""
+    def image() -> str:
+        run_image = pipeline.ensure_stack().run
+        return ensure_router_image(DockerImages(engine.client), run_image, settings.stack)
+
+    return RouterSync(store, lambda: DockerRouter(engine.client, settings.instance), image, settings)
+
+
+def docker_runner(settings: Settings, store, engine: EngineHandle,
+                  router: RouterSync | None = None):
     """The runner on the real engine: rollout plus the reconcile loop, sharing one client."""
     def dynos() -> DockerDynos:
         return DockerDynos(engine.client, settings.instance)
@@ -57,6 +71,8 @@ def docker_runner(settings: Settings, store, engine: EngineHandle):
     reconciler = FormationReconciler(store, dynos, network, settings)
     rollout = Rollout(store, dynos, network, settings)
     def forget(app: str) -> int:
+        if router is not None:
+            router.forget(app)  # the router leaves the app's network, so it can be removed
         return remove_app_objects(engine.client, settings.instance, app)
 
     return DockerRunner(dynos, rollout, reconciler, settings.stop_grace, forget), reconciler
@@ -107,14 +123,16 @@ def serve(settings: Settings) -> None:
         log.warning("%d build(s) left unfinished by the last run marked failed", failed)
     engine = EngineHandle()
     pipeline = BuildPipeline(settings, engine)
-    runner, reconciler = None, None
+    runner, reconciler, router = None, None, None
     if _report_engine():
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
-        runner, reconciler = docker_runner(settings, store, engine)
+        router = docker_router(settings, store, engine, pipeline)
+        runner, reconciler = docker_runner(settings, store, engine, router)
         runner.resume(store)
         reconciler.start()
-    app = create_app(settings, store, pipeline=pipeline, runner=runner)
+        router.start()  # starts or adopts the router once the stack is there
+    app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router)
     app.state.services.oneoff.start()  # `paas run` rendezvous listener
     config = uvicorn.Config(
         app,
@@ -137,5 +155,7 @@ def serve(settings: Settings) -> None:
         app.state.services.oneoff.stop()
         if reconciler is not None:
             reconciler.stop()
+        if router is not None:
+            router.stop()  # the router container keeps serving without us
         store.close()
         log.info("paas API stopped")

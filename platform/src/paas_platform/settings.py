@@ -15,6 +15,8 @@ from typing import Mapping
 from paas_platform.domain.errors import SettingsError
 
 INSTANCE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+# PAAS_DOMAIN ends up in the router's nginx configuration: plain DNS labels only.
+DOMAIN_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 SIZE_PATTERN = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 # The built-in buildpacks ship beside the packages in a checkout (and in the image).
@@ -31,6 +33,8 @@ class Settings:
     instance: str = "paas"
     domain: str = "localhost"
     router_port: int = 8080
+    router_timeout: int = 30  # seconds a dyno has to answer before the router's H12
+    router_sync_interval: float = 2.0  # the router's safety-net re-sync (services/routing.py)
     rendezvous_port: int = 5001  # `paas run` attaches here (runtime/rendezvous.py)
     stack: str = "bookworm"
     log_level: str = "info"
@@ -72,8 +76,9 @@ class Settings:
             database_url=env.get("DATABASE_URL", ""),
             bootstrap_token=token,
             instance=instance,
-            domain=env.get("PAAS_DOMAIN", "localhost"),
+            domain=_domain(env),
             router_port=_port(env, "PAAS_ROUTER_PORT", 8080),
+            router_timeout=_positive_int(env, "PAAS_ROUTER_TIMEOUT", 30),
             rendezvous_port=_port(env, "PAAS_RENDEZVOUS_PORT", 5001),
             stack=env.get("PAAS_STACK", "bookworm"),
             log_level=env.get("PAAS_LOG_LEVEL", "info").lower(),
@@ -88,6 +93,14 @@ class Settings:
             stop_grace=_positive_int(env, "PAAS_STOP_GRACE", 30),
             boot_timeout=_positive_int(env, "PAAS_BOOT_TIMEOUT", 60),
         )
+
+
+def _domain(env: Mapping[str, str]) -> str:
+    raw = env.get("PAAS_DOMAIN") or "localhost"
+    domain = raw.strip().lower().removesuffix(".")
+    if not DOMAIN_PATTERN.fullmatch(domain):
+        raise SettingsError(f"PAAS_DOMAIN must be a DNS name such as localhost or apps.example.com, got {raw!r}")
+    return domain
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:

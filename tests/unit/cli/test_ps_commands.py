@@ -266,3 +266,17 @@ def test_restart_of_an_unknown_dyno(run, fake_api):
     result = run("ps:restart", "web.9", "-a", "demo")
 
     assert (result.exit_code, result.stderr) == (1, "Error: no dyno web.9\n")
+
+
+def test_scale_with_a_size_and_ps_type_send_sizes():
+    from paas_cli.commands.ps import parse_resize, parse_scale
+
+    assert parse_scale(["web=2:Standard-2x", "worker+1"]) == [
+        {"type": "web", "quantity": 2, "size": "standard-2x"},
+        {"type": "worker", "quantity": "+1"},
+    ]
+    assert parse_resize(["web=performance-m"]) == [{"type": "web", "size": "performance-m"}]
+    from paas_cli.errors import CliError
+
+    with pytest.raises(CliError, match="TYPE=SIZE"):
+        parse_resize(["web"])

@@ -16,7 +16,9 @@ MAX_QUANTITY = 100  # the server's limit too; checked here so a typo makes no re
 
 # `web=3`, `web+2`, `my-worker-1`: the operator is the last =, + or - before the digits
 # (process types may contain "-" themselves).
-_SCALE = re.compile(r"(?P<type>.+)(?P<op>[=+-])(?P<digits>\d+)")
+_SCALE = re.compile(r"(?P<type>.+?)(?P<op>[=+-])(?P<digits>\d+)(?::(?P<size>[a-z0-9-]+))?",
+                    re.IGNORECASE)
+_RESIZE = re.compile(r"(?P<type>[a-z0-9][a-z0-9_-]*)=(?P<size>[a-z0-9-]+)", re.IGNORECASE)
 _PROCESS_TYPE = re.compile(r"[a-z0-9][a-z0-9_-]*", re.IGNORECASE)
 
 DynoArgument = Annotated[str, typer.Argument(help="A dyno (web.1) or a process type (web).")]
@@ -44,7 +46,21 @@ def parse_scale(arguments: list[str]) -> list[dict]:
         if any(update["type"] == process_type for update in updates):
             raise CliError(f"{process_type} is scaled twice; give each type once")
         quantity: int | str = count if op == "=" else f"{op}{count}"
-        updates.append({"type": process_type, "quantity": quantity})
+        update: dict = {"type": process_type, "quantity": quantity}
+        if match["size"]:
+            update["size"] = match["size"].lower()
+        updates.append(update)
+    return updates
+
+
+def parse_resize(arguments: list[str]) -> list[dict]:
+    """`["web=standard-2x"]` -> size-only updates (the server checks the size names)."""
+    updates: list[dict] = []
+    for argument in arguments:
+        match = _RESIZE.fullmatch(argument)
+        if match is None:
+            raise CliError(f"{argument} is invalid; expected TYPE=SIZE such as web=standard-2x")
+        updates.append({"type": match["type"], "size": match["size"].lower()})
     return updates
 
 
@@ -126,8 +142,9 @@ def scale(
     changes: Annotated[
         list[str] | None,
         typer.Argument(
-            help="TYPE=N sets, TYPE+N / TYPE-N adds or removes dynos (no argument: show).",
-            metavar="TYPE=N|TYPE+N|TYPE-N",
+            help="TYPE=N sets, TYPE+N / TYPE-N adds or removes dynos, TYPE=N:SIZE also "
+                 "sets the size (no argument: show).",
+            metavar="TYPE=N[:SIZE]|TYPE+N|TYPE-N",
         ),
     ] = None,
     app: AppOption = None,
@@ -143,8 +160,27 @@ def scale(
     if not updates:
         emit(" ".join(f"{kind}={count}" for kind, count in quantities.items()))
         return
-    running = ", ".join(f"{u['type']} at {quantities.get(u['type'], '?')}" for u in updates)
+    sizes = {entry["type"]: entry.get("size") for entry in formation}
+    running = ", ".join(f"{u['type']} at {quantities.get(u['type'], '?')}"
+                        + (f":{sizes.get(u['type'])}" if "size" in u else "") for u in updates)
     progress(f"Scaling dynos... done, now running {running}")
+
+
+def resize(
+    ctx: typer.Context,
+    changes: Annotated[
+        list[str] | None,
+        typer.Argument(help="TYPE=SIZE (basic, standard-1x, standard-2x, performance-m, "
+                            "performance-l); no argument: show.", metavar="TYPE=SIZE"),
+    ] = None,
+    app: AppOption = None,
+) -> None:
+    """Set the dyno size (memory and pids limits) of process types: ps:type web=standard-2x."""
+    updates = parse_resize(changes or [])
+    with app_api(ctx, app) as (name, api):
+        formation = api.scale(name, updates) if updates else api.formation(name)
+    for entry in formation:
+        emit(f"{entry['type']}: {entry.get('size')} (x{entry.get('quantity')})")
 
 
 def _subject(target: str | None) -> str:
@@ -178,5 +214,6 @@ def stop(ctx: typer.Context, target: DynoArgument, app: AppOption = None) -> Non
 def register(app: typer.Typer) -> None:
     app.command("ps")(ps)
     app.command("ps:scale")(scale)
+    app.command("ps:type")(resize)
     app.command("ps:restart")(restart)
     app.command("ps:stop")(stop)

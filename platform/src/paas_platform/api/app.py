@@ -14,7 +14,7 @@ from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
 from paas_platform.api.routes import (
-    account, apps, builds, config_vars, formation, git, health, oneoff, releases,
+    account, apps, builds, config_vars, domains, formation, git, health, oneoff, releases,
 )
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.builder.source import SourceLimits
@@ -24,9 +24,12 @@ from paas_platform.services.build_output import BuildOutputs
 from paas_platform.services.builds import BuildService, Pipeline
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
+from paas_platform.services.domains import DomainService
 from paas_platform.services.formation import FormationService
+from paas_platform.services.maintenance import MaintenanceService
 from paas_platform.services.oneoff_dynos import OneOffDynoService, oneoff_service
 from paas_platform.services.releases import ReleaseService
+from paas_platform.services.routing import NullRouterSync, RoutingSeam
 from paas_platform.services.runner import NullRunner, Runner
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
@@ -44,13 +47,18 @@ class Services:
     formation: FormationService
     runner: Runner
     oneoff: OneOffDynoService
+    domains: DomainService
+    maintenance: MaintenanceService
+    router: RoutingSeam
 
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
-                   pipeline: Pipeline | None = None, runner: Runner | None = None) -> Services:
+                   pipeline: Pipeline | None = None, runner: Runner | None = None,
+                   router: RoutingSeam | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
     runner = runner or NullRunner(store, clock)
+    router = router or NullRouterSync()
     return Services(
         store=store,
         tokens=TokenService(store, clock),
@@ -63,22 +71,26 @@ def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
         formation=FormationService(store, runner, clock),
         runner=runner,
         oneoff=oneoff_service(settings, store, clock),
+        domains=DomainService(store, settings.domain, router.apply, clock),
+        maintenance=MaintenanceService(store, router.apply, clock),
+        router=router,
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
-               pipeline: Pipeline | None = None, runner: Runner | None = None) -> FastAPI:
+               pipeline: Pipeline | None = None, runner: Runner | None = None,
+               router: RoutingSeam | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline, runner)
+    app.state.services = build_services(settings, store, clock, pipeline, runner, router)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, builds, config_vars, formation, oneoff, releases):
+    for module in (account, apps, builds, config_vars, domains, formation, oneoff, releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from paas_platform.domain.releases import Release
 
@@ -32,6 +32,7 @@ class AppOut(BaseModel):
     stack: str
     buildpack: str | None
     maintenance: bool
+    health_check_path: str | None = None
     web_url: str
     git_url: str
     created_at: datetime
@@ -80,7 +81,25 @@ class BuildOut(BaseModel):
 
 
 class AppPatch(BaseModel):
-    buildpack: str | None = Field(description="built-in name (python, procfile) or git URL; null clears")
+    """Only the fields sent change; at least one must be sent."""
+
+    buildpack: str | None = Field(
+        default=None, description="built-in name (python, procfile) or git URL; null clears")
+    maintenance: StrictBool | None = Field(
+        default=None, description="true: the router answers 503 (maintenance page); dynos keep running")
+    health_check_path: str | None = Field(
+        default=None, description="path new web dynos must answer 2xx/3xx during rollouts; null: TCP only")
+
+
+class DomainCreate(BaseModel):
+    hostname: str = Field(description="a DNS name such as www.example.com", max_length=300)
+
+
+class DomainOut(BaseModel):
+    id: str | None
+    hostname: str
+    kind: str = Field(description="default ({app}.PAAS_DOMAIN) or custom")
+    created_at: datetime | None
 
 
 class FormationOut(BaseModel):

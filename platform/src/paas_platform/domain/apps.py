@@ -16,3 +16,4 @@ class App:
     config: dict[str, str]
     buildpack: str | None = None
     maintenance: bool = False
+    health_check_path: str | None = None

@@ -27,6 +27,7 @@ class Dyno:
     finished_at: datetime | None
     exit_code: int | None
     command: str
+    size: str = ""
 
     @property
     def name(self) -> str:

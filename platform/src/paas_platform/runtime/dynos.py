@@ -7,6 +7,7 @@ the release and a random suffix: during a rollout old and new web.1 coexist.
 
 from __future__ import annotations
 
+import http.client
 import socket
 from concurrent.futures import ThreadPoolExecutor
 import time
@@ -83,6 +84,7 @@ class DockerDynos:
             finished_at=None if running else _parse_time(state.get("FinishedAt")),
             exit_code=state.get("ExitCode") if state.get("Status") == "exited" else None,
             command=labels.get(f"{LABEL_PREFIX}.command", ""),
+            size=labels.get(f"{LABEL_PREFIX}.size", ""),
         )
 
     def start(self, spec: DynoSpec) -> Dyno:
@@ -144,9 +146,13 @@ class DockerDynos:
         networks = container.attrs.get("NetworkSettings", {}).get("Networks", {})
         return (networks.get(network) or {}).get("IPAddress") or None
 
-    def wait_ready(self, dyno: Dyno, network: str, timeout: float) -> str | None:
-        """None once the dyno accepts TCP on its PORT; else why not (exited, timed out)."""
+    def wait_ready(self, dyno: Dyno, network: str, timeout: float,
+                   health_check_path: str | None = None) -> str | None:
+        """None once the dyno accepts TCP on its PORT (and, with a health check path,
+        answers it with a 2xx or 3xx); else why not (exited, timed out, unhealthy)."""
         deadline = time.monotonic() + timeout
+        last_status: int | None = None
+        checked = False
         while time.monotonic() < deadline:
             current = self._refresh(dyno)
             if current is None or not current.running:
@@ -154,8 +160,15 @@ class DockerDynos:
                 return f"{dyno.name} exited{f' with status {code}' if code is not None else ''} before accepting connections"
             ip = self.address(dyno, network)
             if ip and _accepts(ip, DYNO_PORT):
-                return None
+                if health_check_path is None:
+                    return None
+                last_status, checked = _http_status(ip, DYNO_PORT, health_check_path), True
+                if last_status is not None and 200 <= last_status < 400:
+                    return None
             time.sleep(0.2)
+        if checked:
+            return (f"{dyno.name} did not pass its health check {health_check_path} within "
+                    f"{int(timeout)} s (last answer: {last_status or 'none'})")
         return f"{dyno.name} did not accept connections on $PORT within {int(timeout)} s"
 
     def _refresh(self, dyno: Dyno) -> Dyno | None:
@@ -172,3 +185,15 @@ def _accepts(ip: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _http_status(ip: str, port: int, path: str) -> int | None:
+    """Status of GET path on the dyno, or None when it gives no HTTP answer."""
+    connection = http.client.HTTPConnection(ip, port, timeout=2)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "paas-health-check"})
+        return connection.getresponse().status
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        connection.close()

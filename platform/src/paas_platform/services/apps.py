@@ -8,6 +8,7 @@ from typing import Protocol
 
 from paas_platform.domain.apps import App
 from paas_platform.domain.buildpacks import parse_buildpack
+from paas_platform.domain.formation import validate_health_check_path
 from paas_platform.domain.errors import Conflict
 from paas_platform.domain.names import random_app_name, validate_app_name
 from paas_platform.domain.releases import NewRelease, Release
@@ -86,6 +87,17 @@ class AppService:
             app = tx.apps.get(name)
             summary = AppSummary(app, tx.releases.current(app.id))
         log.info("buildpack of %s %s by %s", name, f"set to {value}" if value else "cleared", user)
+        return summary
+
+    def set_health_check(self, name: str, path: object, user: str) -> AppSummary:
+        """The path new web dynos must answer during rollouts (None: TCP only)."""
+        checked = validate_health_check_path(path)
+        with self._store.transaction(write=True) as tx:
+            app = tx.apps.get(name, lock=True)
+            tx.apps.set_health_check(app.id, checked, self._clock())
+            app = tx.apps.get(name)
+            summary = AppSummary(app, tx.releases.current(app.id))
+        log.info("health check of %s %s by %s", name, f"set to {checked}" if checked else "cleared", user)
         return summary
 
     def destroy(self, name: str, user: str) -> AppSummary:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from paas_platform.domain.formation import initial_quantity, runnable_types
+from paas_platform.domain.formation import (
+    DEFAULT_SIZE, initial_quantity, runnable_types, size_limits,
+)
 from paas_platform.domain.releases import Release
 from paas_platform.runtime.dynos import DynoSpec
 from paas_platform.settings import Settings
@@ -20,6 +22,8 @@ class AppTarget:
     slug_image: bool
     commands: dict[str, str]
     formation: dict[str, int]
+    sizes: dict[str, str]
+    health_check_path: str | None = None
 
     def slots(self, process_type: str | None = None) -> list[tuple[str, int]]:
         return [
@@ -30,11 +34,14 @@ class AppTarget:
         ]
 
     def spec(self, process_type: str, number: int, network: str, settings: Settings) -> DynoSpec:
+        size = self.sizes.get(process_type, DEFAULT_SIZE)
+        memory, pids = size_limits(size, settings.dyno_memory)
         return DynoSpec(
             app=self.app, process_type=process_type, number=number,
             release_version=self.release.version, image=self.image,
             command=self.commands[process_type], slug_image=self.slug_image,
-            config=self.release.config, network=network, memory_bytes=settings.dyno_memory,
+            config=self.release.config, network=network, memory_bytes=memory, pids_limit=pids,
+            extra_labels={"size": size},
         )
 
 
@@ -59,4 +66,6 @@ def target_for(tx, app_name: str, release: Release | None = None) -> AppTarget |
         app=app_name, release=release, image=build.image_id,
         slug_image=build.buildpack != DOCKERFILE_BUILDPACK, commands=commands,
         formation=quantities(build.process_types, tx.formation.get(app.id)),
+        sizes=tx.formation.sizes(app.id),
+        health_check_path=app.health_check_path,
     )

@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from paas_platform.domain.errors import InvalidParams
-from paas_platform.domain.formation import new_quantity, runnable_types
+from paas_platform.domain.formation import (
+    DEFAULT_SIZE, new_quantity, runnable_types, validate_size,
+)
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.desired_state import quantities
 from paas_platform.services.runner import Runner
@@ -21,6 +23,7 @@ class FormationEntry:
     process_type: str
     quantity: int
     command: str
+    size: str = DEFAULT_SIZE
 
 
 class FormationService:
@@ -39,7 +42,9 @@ class FormationService:
             app = tx.apps.get(app_name)
             types = self._process_types(tx, app)
             counts = quantities(types, tx.formation.get(app.id))
-        return [FormationEntry(t, counts[t], c) for t, c in sorted(types.items())]
+            sizes = tx.formation.sizes(app.id)
+        return [FormationEntry(t, counts[t], c, sizes.get(t, DEFAULT_SIZE))
+                for t, c in sorted(types.items())]
 
     def update(self, app_name: str, updates: object, user: str) -> list[FormationEntry]:
         if not isinstance(updates, list) or not updates:
@@ -48,22 +53,28 @@ class FormationService:
             app = tx.apps.get(app_name, lock=True)
             types = self._process_types(tx, app)
             counts = quantities(types, tx.formation.get(app.id))
-            changed = {}
+            stored_sizes = tx.formation.sizes(app.id)
+            sizes = {t: stored_sizes.get(t, DEFAULT_SIZE) for t in types}
+            changed: dict[str, tuple[int, str]] = {}
             for update in updates:
-                if not isinstance(update, dict) or "type" not in update or "quantity" not in update:
-                    raise InvalidParams("each update needs a type and a quantity")
+                if not isinstance(update, dict) or "type" not in update or not (
+                        "quantity" in update or "size" in update):
+                    raise InvalidParams("each update needs a type and a quantity and/or size")
                 ptype = str(update["type"]).lower()
                 if ptype not in types:
                     known = ", ".join(sorted(types)) or "none yet: deploy first"
                     raise InvalidParams(f"no process type {ptype} on {app_name} (known: {known})")
                 if ptype in changed:
                     raise InvalidParams(f"process type {ptype} appears twice")
-                changed[ptype] = new_quantity(counts[ptype], update["quantity"])
+                quantity = (new_quantity(counts[ptype], update["quantity"])
+                            if "quantity" in update else counts[ptype])
+                size = validate_size(update["size"]) if "size" in update else sizes[ptype]
+                changed[ptype] = (quantity, size)
             now = self._clock()
-            for ptype, quantity in changed.items():
-                tx.formation.set(app.id, ptype, quantity, now)
-                counts[ptype] = quantity
+            for ptype, (quantity, size) in changed.items():
+                tx.formation.set(app.id, ptype, quantity, size, now)
+                counts[ptype], sizes[ptype] = quantity, size
         log.info("%s scaled by %s: %s", app_name, user,
-                 ", ".join(f"{t}={q}" for t, q in changed.items()))
+                 ", ".join(f"{t}={q}:{z}" for t, (q, z) in changed.items()))
         self._runner.poke()
-        return [FormationEntry(t, counts[t], c) for t, c in sorted(types.items())]
+        return [FormationEntry(t, counts[t], c, sizes[t]) for t, c in sorted(types.items())]

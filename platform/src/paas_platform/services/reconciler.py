@@ -19,6 +19,7 @@ from typing import Callable
 
 from paas_platform.domain.backoff import crashes_after, restart_delay
 from paas_platform.domain.dynos import Dyno
+from paas_platform.domain.formation import DEFAULT_SIZE
 from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.services.desired_state import AppTarget, target_for
@@ -124,7 +125,9 @@ class FormationReconciler:
         unwanted = []
         for dyno in sorted(actual, key=lambda d: (not d.running, d.created_at)):
             slot = (dyno.process_type, dyno.number)
-            if slot not in wanted or dyno.release_version != target.release.version or slot in current:
+            resized = dyno.size and dyno.size != target.sizes.get(dyno.process_type, DEFAULT_SIZE)
+            if (slot not in wanted or dyno.release_version != target.release.version
+                    or slot in current or resized):
                 unwanted.append(dyno)
             else:
                 current[slot] = dyno

@@ -61,7 +61,8 @@ class Rollout:
         for dyno in started:
             say(f"-----> Starting {dyno.name} (v{target.release.version})")
         for dyno in started:
-            problem = dynos.wait_ready(dyno, network, self._settings.boot_timeout)
+            problem = dynos.wait_ready(dyno, network, self._settings.boot_timeout,
+                                       target.health_check_path)
             if problem is not None:
                 dynos.stop_many(started, grace_seconds=1)
                 return problem

@@ -23,6 +23,7 @@ class AppRows:
             "stack": stack,
             "buildpack": None,
             "maintenance": False,
+            "health_check_path": None,
             "release_counter": 0,
             "config": {},
             "created_at": now,
@@ -66,6 +67,16 @@ class AppRows:
             apps.update().where(apps.c.id == app_id).values(buildpack=buildpack, updated_at=now)
         )
 
+    def set_health_check(self, app_id: str, path: str | None, now: datetime) -> None:
+        self._conn.execute(
+            apps.update().where(apps.c.id == app_id).values(health_check_path=path, updated_at=now)
+        )
+
+    def set_maintenance(self, app_id: str, maintenance: bool, now: datetime) -> None:
+        self._conn.execute(
+            apps.update().where(apps.c.id == app_id).values(maintenance=maintenance, updated_at=now)
+        )
+
     def next_release_version(self, app_id: str) -> int:
         """Bump and return the app's release counter (inside the caller's transaction)."""
         self._conn.execute(
@@ -91,4 +102,5 @@ def _to_app(row) -> App:
         config=dict(row["config"]),
         buildpack=row["buildpack"],
         maintenance=bool(row["maintenance"]),
+        health_check_path=row.get("health_check_path"),
     )

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from paas_platform.domain.errors import PaasError, StoreUnavailable
 from paas_platform.store.apps import AppRows
 from paas_platform.store.builds import BuildRows
+from paas_platform.store.domains import DomainRows
 from paas_platform.store.formation import FormationRows
 from paas_platform.store.releases import ReleaseLedger
 from paas_platform.store.tokens import TokenRows
@@ -32,6 +33,7 @@ class Transaction:
     def __init__(self, conn: sa.Connection) -> None:
         self.apps = AppRows(conn)
         self.builds = BuildRows(conn)
+        self.domains = DomainRows(conn)
         self.formation = FormationRows(conn)
         self.releases = ReleaseLedger(conn)
         self.tokens = TokenRows(conn)

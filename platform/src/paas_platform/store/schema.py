@@ -48,6 +48,7 @@ apps = sa.Table(
     sa.Column("stack", sa.String(64), nullable=False),
     sa.Column("buildpack", sa.Text, nullable=True),
     sa.Column("maintenance", sa.Boolean, nullable=False, default=False),
+    sa.Column("health_check_path", sa.Text, nullable=True),
     # The next release number is taken from here, in the transaction that inserts
     # the release, so versions stay gap-free and unique under concurrency.
     sa.Column("release_counter", sa.Integer, nullable=False, default=0),
@@ -109,5 +110,15 @@ formation = sa.Table(
     sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), primary_key=True),
     sa.Column("process_type", sa.String(63), primary_key=True),
     sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("size", sa.String(32), nullable=False, default="standard-1x"),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+domains = sa.Table(
+    "domains",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("hostname", sa.String(253), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )

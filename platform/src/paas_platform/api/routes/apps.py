@@ -1,10 +1,11 @@
-"""/apps: create, list, info, destroy."""
+"""/apps: create, list, info, update (buildpack, maintenance), destroy."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
 from paas_platform.api.schemas import AppCreate, AppOut, AppPatch
+from paas_platform.domain.errors import InvalidParams
 from paas_platform.services.apps import AppSummary
 
 router = APIRouter(tags=["apps"])
@@ -20,6 +21,7 @@ def app_out(request: Request, summary: AppSummary) -> AppOut:
         stack=app.stack,
         buildpack=app.buildpack,
         maintenance=app.maintenance,
+        health_check_path=app.health_check_path,
         web_url=f"http://{app.name}.{settings.domain}{port}/",
         git_url=f"{str(request.base_url).rstrip('/')}/git/{app.name}.git",
         created_at=app.created_at,
@@ -48,9 +50,20 @@ def app_info(request: Request, app_name: str) -> AppOut:
 
 @router.patch("/apps/{app_name}", response_model=AppOut)
 def update_app(request: Request, app_name: str, body: AppPatch) -> AppOut:
-    summary = request.app.state.services.apps.set_buildpack(
-        app_name, body.buildpack, request.state.caller.user
-    )
+    services, user = request.app.state.services, request.state.caller.user
+    sent = body.model_fields_set
+    if not sent & {"buildpack", "maintenance", "health_check_path"}:
+        raise InvalidParams("nothing to change: send buildpack, maintenance or health_check_path")
+    if "maintenance" in sent and body.maintenance is None:
+        raise InvalidParams("maintenance must be true or false")
+    summary = services.apps.get(app_name)
+    if "buildpack" in sent:
+        summary = services.apps.set_buildpack(app_name, body.buildpack, user)
+    if "maintenance" in sent:
+        services.maintenance.set(app_name, body.maintenance, user)
+        summary = services.apps.get(app_name)
+    if "health_check_path" in sent:
+        summary = services.apps.set_health_check(app_name, body.health_check_path, user)
     return app_out(request, summary)
 
 

@@ -13,7 +13,7 @@ router = APIRouter(tags=["formation"])
 
 def _formation(entries) -> list[FormationOut]:
     return [FormationOut(type=e.process_type, quantity=e.quantity, command=e.command,
-                         size="standard") for e in entries]
+                         size=e.size) for e in entries]
 
 
 @router.get("/apps/{app_name}/formation", response_model=list[FormationOut])
