@@ -43,15 +43,26 @@ def paas(platform, *args):
 
 
 def dynos(engine, instance, app="demo", running_only=True):
-    found = engine.containers.list(all=not running_only, filters={"label": [
-        f"io.paas.instance={instance}", f"io.paas.app={app}", "io.paas.role=dyno"]})
+    import docker
+
+    try:
+        found = engine.containers.list(all=not running_only, filters={"label": [
+            f"io.paas.instance={instance}", f"io.paas.app={app}", "io.paas.role=dyno"]})
+    except docker.errors.NotFound:  # one was removed while the list was read: not settled
+        return ["<changing>"]
     return sorted(f"{c.labels['io.paas.dyno']}@v{c.labels['io.paas.release']}" for c in found)
 
 
 def dyno_urls(engine, instance, ptype="web"):
+    import docker
+
     urls = []
-    for c in engine.containers.list(filters={"label": [f"io.paas.instance={instance}",
-                                                       f"io.paas.process_type={ptype}"]}):
+    try:
+        containers = engine.containers.list(filters={"label": [f"io.paas.instance={instance}",
+                                                               f"io.paas.process_type={ptype}"]})
+    except docker.errors.NotFound:  # one was removed while the list was read
+        return urls
+    for c in containers:
         ip = next(iter(c.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
         urls.append(f"http://{ip}:5000/")
     return urls

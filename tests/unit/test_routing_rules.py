@@ -86,3 +86,15 @@ def test_first_deploy_and_web_zero():
     assert serving_endpoints(new, None, ServingRelease(2, 1), set()) == []
     assert serving_endpoints(new, ServingRelease(2, 0), None, {"v2-web1"}) == []
     assert serving_endpoints([], None, None, set()) == []
+
+
+def test_router_settings():
+    from paas_platform.domain.errors import SettingsError
+    from paas_platform.settings import Settings
+
+    settings = Settings.from_env({"PAAS_ROUTER_TIMEOUT": "2", "PAAS_DOMAIN": "Apps.Example.COM."})
+    assert (settings.router_timeout, settings.domain, settings.router_port) == (2, "apps.example.com", 8080)
+    assert Settings.from_env({}).router_timeout == 30
+    for env in ({"PAAS_ROUTER_TIMEOUT": "0"}, {"PAAS_DOMAIN": "x; return 200"}, {"PAAS_DOMAIN": "a b"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env(env)

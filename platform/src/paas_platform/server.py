@@ -68,14 +68,19 @@ def docker_runner(settings: Settings, store, engine: EngineHandle,
     def network(app: str) -> str:
         return ensure_app_network(engine.client, settings.instance, app)
 
-    reconciler = FormationReconciler(store, dynos, network, settings)
-    rollout = Rollout(store, dynos, network, settings)
+    reconciler = FormationReconciler(store, dynos, network, settings, router=router)
+    rollout = Rollout(store, dynos, network, settings, router=router)
     def forget(app: str) -> int:
         if router is not None:
             router.forget(app)  # the router leaves the app's network, so it can be removed
         return remove_app_objects(engine.client, settings.instance, app)
 
-    return DockerRunner(dynos, rollout, reconciler, settings.stop_grace, forget), reconciler
+    def drain(app: str, container_ids: list[str]) -> None:
+        if router is not None and container_ids:
+            router.drain(app, container_ids)
+
+    return (DockerRunner(dynos, rollout, reconciler, settings.stop_grace, forget, drain),
+            reconciler)
 
 
 def _prepare_stack(pipeline: BuildPipeline) -> None:

@@ -123,8 +123,10 @@ class BuildService:
             self._finish(build, result, stream)
             self._release(app_name, build, result, say)
         finally:
-            self._outputs.close(build.id)
+            # Stored before the live stream closes: a reader arriving just after the
+            # close reads the store and must find the whole output there.
             self._persist_output(build, stream)
+            self._outputs.close(build.id)
             self._release_slot(app_name, work)
 
     def _finish(self, build: Build, result: BuildResult | None, stream: OutputStream) -> None:

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from paas_platform.domain.backoff import crashes_after, restart_delay
 from paas_platform.domain.dynos import Dyno
@@ -24,6 +24,9 @@ from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.services.desired_state import AppTarget, target_for
 from paas_platform.settings import Settings
+
+if TYPE_CHECKING:
+    from paas_platform.services.routing import RoutingSeam
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.reconciler")
@@ -43,7 +46,9 @@ class CrashRecord:
 class FormationReconciler:
     def __init__(self, store: Store, dynos: Callable[[], DockerDynos],
                  network: Callable[[str], str], settings: Settings,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 router: "RoutingSeam | None" = None) -> None:
+        self._router = router
         self._store = store
         self._dynos = dynos
         self._network = network
@@ -118,6 +123,7 @@ class FormationReconciler:
     def reconcile_app(self, dynos: DockerDynos, app: str, target: AppTarget | None,
                       actual: list[Dyno]) -> None:
         if target is None:
+            self._drain(app, actual)
             dynos.stop_many(actual, self._settings.stop_grace)
             return
         wanted = set(target.slots())
@@ -134,6 +140,7 @@ class FormationReconciler:
         for dyno in unwanted:
             log.info("stopping %s of %s (v%d): not in the formation of v%d", dyno.name, app,
                      dyno.release_version, target.release.version)
+        self._drain(app, unwanted)
         dynos.stop_many(unwanted, self._settings.stop_grace)
         missing = [slot for slot in sorted(wanted) if slot not in current]
         if missing:
@@ -147,6 +154,12 @@ class FormationReconciler:
                 self._handle_exit(dynos, dyno)
         for key in [k for k in self._records if k[0] == app and (k[1], k[2]) not in wanted]:
             del self._records[key]
+
+    def _drain(self, app: str, stopping: list[Dyno]) -> None:
+        """Take web dynos out of the router before they get SIGTERM (scale-down etc.)."""
+        web = [d.container_id for d in stopping if d.process_type == "web" and d.running]
+        if web and self._router is not None:
+            self._router.drain(app, web)
 
     def _handle_exit(self, dynos: DockerDynos, dyno: Dyno) -> None:
         key = (dyno.app, dyno.process_type, dyno.number)

@@ -9,13 +9,16 @@ types are stop-first, so a singleton worker never runs twice at once.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from paas_platform.domain.releases import Release, ReleaseStatus
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.desired_state import AppTarget, target_for
 from paas_platform.settings import Settings
+
+if TYPE_CHECKING:
+    from paas_platform.services.routing import RoutingSeam
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.rollout")
@@ -25,7 +28,9 @@ Say = Callable[[str], None]
 
 class Rollout:
     def __init__(self, store: Store, dynos: Callable[[], DockerDynos],
-                 network: Callable[[str], str], settings: Settings, clock: Clock = utc_now) -> None:
+                 network: Callable[[str], str], settings: Settings, clock: Clock = utc_now,
+                 router: "RoutingSeam | None" = None) -> None:
+        self._router = router
         self._store = store
         self._dynos = dynos
         self._network = network
@@ -67,7 +72,13 @@ class Rollout:
                 dynos.stop_many(started, grace_seconds=1)
                 return problem
         grace = self._settings.stop_grace
-        dynos.stop_many([d for d in old if d.process_type == "web"], grace)
+        old_web = [d for d in old if d.process_type == "web"]
+        if self._router is not None:
+            # The router sends traffic to the new web dynos, and stops sending it to the
+            # old ones, before any of them gets SIGTERM: no request meets a closing dyno.
+            self._router.apply()
+            self._router.drain(target.app, [d.container_id for d in old_web])
+        dynos.stop_many(old_web, grace)
         for ptype in [t for t in target.formation if t != "web"]:
             dynos.stop_many([d for d in old if d.process_type == ptype], grace)
             dynos.start_many([target.spec(ptype, number, network, self._settings)

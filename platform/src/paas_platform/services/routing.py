@@ -175,21 +175,26 @@ class RouterSync:
                 thread.join(timeout=10)
 
     def _loop(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 if not self._up:
                     self._bring_up()
                 self.apply()
-                self._last_error = ""
+                self._last_error, failures = "", 0
             except PaasError as exc:
                 self._up = False  # gone, stopped or broken: ensure() sorts it out next time
-                if exc.message != self._last_error:  # say it once, not every 2 s
+                failures += 1
+                if exc.message != self._last_error:  # say it once, not every time
                     log.warning("router: %s", exc.message)
                     self._last_error = exc.message
             except Exception:
                 self._up = False
+                failures += 1
                 log.exception("router sync crashed")
-            self._stop.wait(self._settings.router_sync_interval)
+            # After failures (say the port is taken), try again less and less often.
+            pause = self._settings.router_sync_interval * 2 ** min(failures, 5)
+            self._stop.wait(pause if failures else self._settings.router_sync_interval)
 
     def _bring_up(self) -> None:
         with self._lock:

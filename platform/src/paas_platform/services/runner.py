@@ -74,7 +74,9 @@ class NullRunner:
 class DockerRunner:
     def __init__(self, dynos: Callable[[], DockerDynos], rollout: Rollout,
                  reconciler: FormationReconciler, stop_grace: int,
-                 forget_app: Callable[[str], int] = lambda app: 0) -> None:
+                 forget_app: Callable[[str], int] = lambda app: 0,
+                 drain: Callable[[str, list[str]], object] = lambda app, ids: None) -> None:
+        self._drain = drain
         self._dynos = dynos
         self._forget_app = forget_app
         self._rollout = rollout
@@ -119,6 +121,7 @@ class DockerRunner:
     def restart(self, app: str, target: str | None) -> int:
         """Stop the dynos; the reconciler starts fresh ones at once."""
         found = self._matching(app, target)
+        self._drain(app, [d.container_id for d in found if d.process_type == "web"])
         self._dynos().stop_many(found, self._stop_grace)
         self._reconciler.poke()
         return len(found)
