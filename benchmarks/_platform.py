@@ -54,16 +54,12 @@ class Platform:
         self.proc.terminate()
         self.proc.wait(30)
         self.log.close()
-        import docker
+        from paas_platform.runtime.cleanup import remove_instance_objects
+        from paas_platform.runtime.engine import connect
 
-        client = docker.from_env()
-        selector = {"label": f"io.paas.instance={self.instance}"}
-        for container in client.containers.list(all=True, filters=selector):
-            container.remove(force=True)
-        for image in client.images.list(filters=selector):
-            client.images.remove(image.id, force=True)
-        for volume in client.volumes.list(filters=selector):
-            volume.remove(force=True)
+        client = connect()
+        remove_instance_objects(client, self.instance)
+        client.close()
 
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {TOKEN}"},

@@ -73,17 +73,9 @@ def stack_images(tmp_path_factory):
 
 def remove_instance_objects(client, instance: str) -> None:
     """Everything a test platform made on the shared engine, found by its label."""
-    from paas_platform.runtime.engine import INSTANCE_LABEL
+    from paas_platform.runtime.cleanup import remove_instance_objects as remove
 
-    selector = {"label": f"{INSTANCE_LABEL}={instance}"}
-    for container in client.containers.list(all=True, filters=selector):
-        container.remove(force=True)
-    for image in client.images.list(filters=selector):
-        client.images.remove(image.id, force=True)
-    for volume in client.volumes.list(filters=selector):
-        volume.remove(force=True)
-    for network in client.networks.list(filters=selector):
-        network.remove()
+    remove(client, instance)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Removing what an app left on the engine once the app is destroyed: its dynos,
-network, build cache volume and images (all found by the instance and app labels)."""
+"""Removing what a platform made on the engine, found by its labels: an app's dynos,
+network, build cache volume and images once the app is destroyed, or (for tests and
+benchmarks) everything a throwaway platform instance made."""
 
 from __future__ import annotations
 
@@ -13,8 +14,19 @@ log = logging.getLogger("paas.cleanup")
 
 
 def remove_app_objects(client: docker.DockerClient, instance: str, app: str) -> int:
-    """Best effort: returns how many objects were removed; failures are logged."""
-    selector = {"label": [f"{INSTANCE_LABEL}={instance}", f"{LABEL_PREFIX}.app={app}"]}
+    return remove_labelled_objects(
+        client, [f"{INSTANCE_LABEL}={instance}", f"{LABEL_PREFIX}.app={app}"]
+    )
+
+
+def remove_instance_objects(client: docker.DockerClient, instance: str) -> int:
+    return remove_labelled_objects(client, [f"{INSTANCE_LABEL}={instance}"])
+
+
+def remove_labelled_objects(client: docker.DockerClient, labels: list[str]) -> int:
+    """Containers, then networks, volumes and images carrying all `labels`. Best effort:
+    returns how many objects were removed; failures are logged."""
+    selector = {"label": labels}
     removed = 0
     kinds = (
         (lambda: client.containers.list(all=True, filters=selector), lambda c: c.remove(force=True)),
@@ -26,12 +38,12 @@ def remove_app_objects(client: docker.DockerClient, instance: str, app: str) -> 
         try:
             items = find()
         except docker.errors.DockerException as exc:
-            log.warning("cleanup of %s: %s", app, exc)
+            log.warning("cleanup of %s: %s", labels, exc)
             continue
         for item in items:
             try:
                 remove(item)
                 removed += 1
             except docker.errors.DockerException as exc:
-                log.warning("cleanup of %s: %s", app, exc)
+                log.warning("cleanup of %s: %s", labels, exc)
     return removed
