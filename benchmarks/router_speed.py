@@ -10,8 +10,13 @@ three ways in one run, interleaved:
                the router again with the control plane stopped (SIGSTOP): the data
                plane alone, without the cost of forwarding every access line
 
+Each target is measured twice per run: saturated (wrk with --connections, for req/s;
+its latencies are mostly queueing) and unloaded (one connection, one request at a
+time, for the latency a proxy adds to a request).
+
 Prints JSON: every run, then medians of req/s and p50/p99 latency (ms) per target, the
-router's req/s as a share of the hand-configured nginx's, and the p50 it adds over direct.
+router's req/s as a share of the hand-configured nginx's, and the p50 it adds over
+direct, unloaded (and, for reference, saturated).
 
     uv run python benchmarks/router_speed.py [--runs 3] [--seconds 10] [--connections 32]
 """
@@ -122,7 +127,8 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, seconds: int, connections: int, host: str | None) -> dict:
-    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    threads = min(2, connections)
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if host:
         argv[1:1] = ["-H", f"Host: {host}"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
@@ -176,6 +182,8 @@ def measure(engine, platform, api, router_port: int, args) -> tuple[list[str], l
     for _ in range(args.runs):
         run = {name: wrk(url, args.seconds, args.connections, host)
                for name, (url, host) in targets.items()}
+        run.update({f"{name}_unloaded": wrk(url, args.seconds // 2 or 1, 1, host)
+                    for name, (url, host) in targets.items()})
         # The data plane alone: the same router with the control plane (which forwards
         # every access line and re-syncs every 2 s) stopped for the measurement.
         os.kill(platform.proc.pid, signal.SIGSTOP)
@@ -185,7 +193,8 @@ def measure(engine, platform, api, router_port: int, args) -> tuple[list[str], l
         finally:
             os.kill(platform.proc.pid, signal.SIGCONT)
         runs.append(run)
-    return [*targets, "router_control_plane_paused"], runs
+    return ([*targets, *(f"{name}_unloaded" for name in targets), "router_control_plane_paused"],
+            runs)
 
 
 def median_of(runs: list[dict], target: str) -> dict:
@@ -218,7 +227,12 @@ def main() -> None:
         "runs": runs,
         "median": medians,
         "router_rps_share_of_hand_nginx": round(medians["router"]["rps"] / medians["hand_nginx"]["rps"], 3),
-        "router_p50_added_over_direct_ms": round(medians["router"]["p50_ms"] - medians["direct"]["p50_ms"], 3),
+        "router_p50_added_over_direct_ms": round(
+            medians["router_unloaded"]["p50_ms"] - medians["direct_unloaded"]["p50_ms"], 3),
+        "hand_nginx_p50_added_over_direct_ms": round(
+            medians["hand_nginx_unloaded"]["p50_ms"] - medians["direct_unloaded"]["p50_ms"], 3),
+        "router_p50_added_over_direct_saturated_ms": round(
+            medians["router"]["p50_ms"] - medians["direct"]["p50_ms"], 3),
     }, indent=2))
 
 

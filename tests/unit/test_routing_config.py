@@ -50,7 +50,7 @@ def test_http_level_behaviour():
         "proxy_set_header X-Forwarded-Proto $scheme;",
         "proxy_set_header X-Forwarded-Port 18080;",
         "proxy_set_header X-Request-Id $paas_request_id;",
-        "access_log /dev/stdout paas buffer=4k flush=1s;",
+        "access_log /var/log/paas-router/access.log paas buffer=64k flush=250ms;",
         "pid /tmp/nginx.pid;",
         "server_tokens off;",
     ):

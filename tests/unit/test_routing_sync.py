@@ -1,6 +1,7 @@
 """RouterSync with a fake router and a real (SQLite) store: what it loads, when it
 reloads, draining, networks, and a rollout's switch-over."""
 
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from paas_platform.domain.builds import BuildResult
 from paas_platform.domain.releases import NewRelease, ReleaseStatus
 from paas_platform.domain.routing import WebEndpoint
+from paas_platform.runtime.file_tail import TailPosition
 from paas_platform.services.routing import RouterSync
 from paas_platform.settings import Settings
 from paas_platform.store import open_store
@@ -57,8 +59,8 @@ class FakeRouter:
         self.tables.append(text)
         self.backends = text
 
-    def follow_output(self, on_line, stop):
-        pass
+    def reopen_logs(self):
+        self.reopened = True
 
 
 @pytest.fixture
@@ -161,12 +163,31 @@ def test_hosts_domains_and_maintenance(parts, store):
     assert "set $paas_code H80;" in router.config and "10.1." not in router.backends
 
 
-def test_access_lines_reach_the_sink(store):
-    seen = []
-    sync = RouterSync(store, FakeRouter, lambda: "img", Settings(), on_access=seen.append)
-    sync._forward(["paas-router app=demo at=info method=GET path=/ status=200",
-                   "2026/11/24 01:00:00 [warn] 7#7: something nginx says",
-                   "paas-router app=- at=info method=GET path=/ status=404"])
-    sync._forward(["2026/11/24 01:00:00 [warn] 7#7: only nginx"])
-    assert seen == [[("demo", "at=info method=GET path=/ status=200"),
-                     ("-", "at=info method=GET path=/ status=404")]]
+def test_access_lines_reach_the_sink_from_where_the_last_run_stopped(store, tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    settings.router_log_dir.mkdir()
+    access_log = settings.router_log_dir / "access.log"
+    access_log.write_text("paas-router app=demo at=info method=GET path=/old status=200\n")
+    seen, arrived = [], threading.Event()
+
+    def sink(entries, position):
+        seen.append((entries, position))
+        arrived.set()
+
+    start = TailPosition(access_log.stat().st_ino, access_log.stat().st_size)
+    sync = RouterSync(store, FakeRouter, lambda: "img", settings, on_access=sink,
+                      start_position=lambda: start)
+    follower = threading.Thread(target=sync._follow_access_log, daemon=True)
+    follower.start()
+    with access_log.open("a") as nginx:
+        nginx.write("paas-router app=demo at=info method=GET path=/ status=200 "
+                    "connect=0.001 service=0.012 request_id=abc fwd=10.0.0.1\n"
+                    "paas-router app=- at=info method=GET path=/ status=404\n")
+    assert arrived.wait(5)
+    sync.stop()
+    follower.join(5)
+    [(entries, position)] = seen
+    assert entries == [("demo", "at=info method=GET path=/ status=200 connect=1ms service=12ms "
+                                "request_id=abc fwd=10.0.0.1"),
+                       ("-", "at=info method=GET path=/ status=404")]
+    assert position == TailPosition(start.inode, access_log.stat().st_size)

@@ -56,7 +56,8 @@ def docker_router(settings: Settings, store, engine: EngineHandle,
         run_image = pipeline.ensure_stack().run
         return ensure_router_image(DockerImages(engine.client), run_image, settings.stack)
 
-    return RouterSync(store, lambda: DockerRouter(engine.client, settings.instance), image, settings)
+    return RouterSync(store, lambda: DockerRouter(engine.client, settings.instance,
+                                                          settings.router_log_dir), image, settings)
 
 
 def docker_runner(settings: Settings, store, engine: EngineHandle,

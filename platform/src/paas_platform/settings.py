@@ -51,6 +51,11 @@ class Settings:
     reconcile_interval: float = 2.0
 
     @property
+    def router_log_dir(self) -> Path:
+        """Where the router's nginx writes its access log (mounted into its container)."""
+        return (self.data_dir / "router").resolve()
+
+    @property
     def resolved_database_url(self) -> str:
         """DATABASE_URL, else a SQLite file under the data dir."""
         if self.database_url:

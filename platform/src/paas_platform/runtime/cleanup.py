@@ -29,7 +29,7 @@ def remove_labelled_objects(client: docker.DockerClient, labels: list[str]) -> i
     selector = {"label": labels}
     removed = 0
     kinds = (
-        (lambda: client.containers.list(all=True, filters=selector), lambda c: c.remove(force=True)),
+        (lambda: client.containers.list(all=True, filters=selector, ignore_removed=True), lambda c: c.remove(force=True)),
         (lambda: client.networks.list(filters=selector), lambda n: n.remove()),
         (lambda: client.volumes.list(filters=selector), lambda v: v.remove(force=True)),
         (lambda: client.images.list(filters=selector), lambda i: client.images.remove(i.id, force=True)),

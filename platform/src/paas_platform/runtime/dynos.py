@@ -66,7 +66,10 @@ class DockerDynos:
         if app:
             filters.append(f"{LABEL_PREFIX}.app={app}")
         with engine_errors("listing dynos"):
-            containers = self._client.containers.list(all=True, filters={"label": filters})
+            # ignore_removed: a dyno removed between the listing and its inspection
+            # (a rollout finishing) is simply not there, not an error.
+            containers = self._client.containers.list(all=True, filters={"label": filters},
+                                                      ignore_removed=True)
         return [self._to_dyno(c) for c in containers]
 
     def _to_dyno(self, container) -> Dyno:

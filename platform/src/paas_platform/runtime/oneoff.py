@@ -136,7 +136,8 @@ class OneOffDynos:
     def taken_names(self, app: str) -> set[str]:
         """Names (run.N) of the app's one-off dynos that exist now."""
         with engine_errors(f"listing one-off dynos of {app}"):
-            containers = self._engine.client.containers.list(all=True, filters=self._filters(app))
+            containers = self._engine.client.containers.list(all=True, filters=self._filters(app),
+                                                                ignore_removed=True)
         return {c.labels.get(f"{LABEL_PREFIX}.dyno", "") for c in containers}
 
     def create(self, plan: RunPlan) -> "OneOffContainer":
@@ -163,7 +164,8 @@ class OneOffDynos:
         (their client is gone with the old process), and watch detached ones again with
         what is left of their time-to-live. Returns how many were still running."""
         with engine_errors("listing one-off dynos"):
-            containers = self._engine.client.containers.list(all=True, filters=self._filters())
+            containers = self._engine.client.containers.list(all=True, filters=self._filters(),
+                                                                ignore_removed=True)
         watched = 0
         for container in containers:
             labels = container.labels

@@ -7,7 +7,8 @@ changes (like the stack images, shared read-only by every instance on the engine
 The container, `{instance}-router`, publishes the router port on the host, joins
 every app network of its instance and restarts `unless-stopped`: requests keep
 flowing while the control plane is down, and a restarted control plane adopts it.
-nginx runs unprivileged (uid 1000, no capabilities). A new configuration (hosts,
+nginx runs unprivileged (uid 1000, no capabilities) and appends its access lines
+to a file in a host directory mounted into it (the platform's data directory). A new configuration (hosts,
 maintenance, settings) is copied in, checked with `nginx -t`, moved into place and
 loaded with `nginx -s reload`, which lets old workers finish their requests. A new
 dyno table is only copied in: the balancer takes it up without a reload.
@@ -20,24 +21,22 @@ import http.client
 import io
 import logging
 import tarfile
-import threading
+import os
 import time
 from pathlib import Path
-from typing import Callable
 
 import docker
 
 from paas_platform.builder.stack import DIGEST_LABEL, STACK_LABEL, stack_repository
 from paas_platform.domain.errors import NotFound, PaasError
 from paas_platform.domain.router_config import (
-    BACKENDS_FILE, BACKENDS_STATUS_PATH, BALANCER_DIR, BALANCER_MODULE, CONFIG_STATUS_PATH,
+    ACCESS_LOG_DIR, BACKENDS_FILE, BACKENDS_STATUS_PATH, BALANCER_DIR, BALANCER_MODULE, CONFIG_STATUS_PATH,
     STATUS_HOST, backends_generation, config_generation,
 )
 from paas_platform.domain.routing import WebEndpoint
 from paas_platform.runtime.containers import ContainerSpec, create_kwargs
 from paas_platform.runtime.engine import INSTANCE_LABEL, LABEL_PREFIX, engine_errors, instance_labels
 from paas_platform.runtime.images import DockerImages
-from paas_platform.runtime.log_stream import follow_output
 from paas_platform.runtime.networks import app_network_name
 
 log = logging.getLogger("paas.router")
@@ -50,6 +49,7 @@ ROUTER_USER = "1000:1000"
 ROUTER_MEMORY = 512 * 1024**2
 ROLE_LABEL = f"{LABEL_PREFIX}.role"
 PORT_LABEL = f"{LABEL_PREFIX}.router_port"
+LOG_DIR_LABEL = f"{LABEL_PREFIX}.router_log_dir"
 NGINX = ["nginx", "-c", CONFIG_FILE, "-e", "stderr"]
 
 BALANCER_SOURCE = (Path(__file__).with_name("router_balancer.lua")).read_text()
@@ -143,9 +143,10 @@ def ensure_router_image(images: DockerImages, run_image: str, stack: str,
 class DockerRouter:
     """The `{instance}-router` container and what the platform asks of it."""
 
-    def __init__(self, client: docker.DockerClient, instance: str) -> None:
+    def __init__(self, client: docker.DockerClient, instance: str, log_dir: Path) -> None:
         self._client = client
         self._instance = instance
+        self._log_dir = Path(log_dir).resolve()
         self.name = router_container_name(instance)
 
     # -- the container ---------------------------------------------------------------------
@@ -154,14 +155,17 @@ class DockerRouter:
         """Start the router with `config` and `backends`, or adopt the one running; True
         when adopted.
 
-        A container made from another image or for another port is replaced (that
-        is an upgrade or a settings change); a stopped one is started again.
+        A container made from another image, for another port or another log
+        directory is replaced (an upgrade or a settings change); a stopped one is
+        started again.
         """
         found = self._find()
         if found is not None:
             with engine_errors(f"inspecting image {image}"):
                 image_id = self._client.images.get(image).id
-            if found.labels.get(PORT_LABEL) == str(host_port) and found.attrs.get("Image") == image_id:
+            if (found.labels.get(PORT_LABEL) == str(host_port)
+                    and found.labels.get(LOG_DIR_LABEL) == str(self._log_dir)
+                    and found.attrs.get("Image") == image_id):
                 if found.status != "running":
                     with engine_errors(f"starting {self.name}"):
                         found.start()
@@ -184,11 +188,13 @@ class DockerRouter:
         return container
 
     def _create(self, image: str, host_port: int, config: str, backends: str) -> None:
+        self._prepare_log_dir()
         spec = ContainerSpec(
             image=image, name=self.name,
-            labels={**instance_labels(self._instance, role="router"), PORT_LABEL: str(host_port)},
+            labels={**instance_labels(self._instance, role="router"), PORT_LABEL: str(host_port),
+                    LOG_DIR_LABEL: str(self._log_dir)},
             command=[*NGINX, "-g", "daemon off;"], user=ROUTER_USER, working_dir=None,
-            memory_bytes=ROUTER_MEMORY,
+            memory_bytes=ROUTER_MEMORY, volumes={str(self._log_dir): ACCESS_LOG_DIR},
         )
         kwargs = {
             **create_kwargs(spec),
@@ -206,6 +212,14 @@ class DockerRouter:
                 container.remove(force=True)  # e.g. the port is taken: leave nothing behind
                 raise
         log.info("router %s started, publishing port %d", self.name, host_port)
+
+    def _prepare_log_dir(self) -> None:
+        """The host directory nginx (uid 1000 in the container) writes its access log to."""
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            os.chown(self._log_dir, 1000, 1000)
+        except PermissionError:  # a platform not running as root: let anyone write
+            self._log_dir.chmod(0o777)
 
     def container_id(self) -> str | None:
         found = self._find()
@@ -346,8 +360,8 @@ class DockerRouter:
 
     # -- the access log ----------------------------------------------------------------------
 
-    def follow_output(self, on_lines: Callable[[list[str]], None], stop: threading.Event) -> None:
-        """Hand the lines nginx writes (access lines on stdout, its own on stderr) to
-        `on_lines` in batches, from now on, until `stop` is set."""
-        follow_output(self._client, self.name, on_lines, stop,
-                      on_error=lambda exc: log.debug("following %s: %s", self.name, exc))
+    def reopen_logs(self) -> None:
+        """Make nginx reopen its access log (after the platform renamed it)."""
+        code, output = self._exec([*NGINX, "-s", "reopen"])
+        if code != 0:
+            raise RouterConfigRejected(f"nginx -s reopen failed: {output.strip()}")

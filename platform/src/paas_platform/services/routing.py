@@ -10,9 +10,11 @@ call often: by the runner around rollouts and reconcile
 passes, by API calls that change hosts, and every couple of seconds by a safety-net
 loop. `drain()` takes dynos out of rotation before they are stopped.
 
-nginx writes one access line per request on its stdout; a follower thread hands
-them, in batches, to `on_access([(app, text), ...])`, which logs
-`platform[router]: ...` lines until the logs service collects them.
+nginx appends one access line per request to a file in a host directory mounted
+into the router (settings.router_log_dir); a thread reads it in large reads
+(runtime/file_tail.py, which also rotates it) and hands the lines, in batches, to
+`on_access([(app, text), ...], position)`; `start_position()` says where the last
+run stopped, so lines written while the control plane was down are not lost.
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ from paas_platform.domain.routing import (
     AppRoute, RouterOptions, RoutingTable, ServingRelease, WebEndpoint, default_hostname,
     parse_access_line, serving_endpoints,
 )
+from paas_platform.domain.router_config import ACCESS_LOG_NAME
 from paas_platform.runtime.dynos import DYNO_PORT, _accepts
+from paas_platform.runtime.file_tail import RotatingFileTail, TailPosition
 from paas_platform.services.desired_state import AppTarget, target_for
 from paas_platform.settings import Settings
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.router")
 
-AccessSink = Callable[[list[tuple[str, str]]], None]  # [(app, access line), ...]
+# [(app, access line), ...] and the position in the access log after them
+AccessSink = Callable[[list[tuple[str, str]], TailPosition | None], None]
+ACCESS_LOG_POLL = 0.25  # seconds; nginx flushes its buffers every 250 ms
 
 
 class Router(Protocol):
@@ -53,7 +59,7 @@ class Router(Protocol):
     def current_backends(self) -> str | None: ...
     def load_config(self, text: str) -> None: ...
     def load_backends(self, text: str) -> None: ...
-    def follow_output(self, on_lines: Callable[[list[str]], None], stop: threading.Event) -> None: ...
+    def reopen_logs(self) -> None: ...
 
 
 class RoutingSeam(Protocol):
@@ -64,10 +70,22 @@ class RoutingSeam(Protocol):
     def forget(self, app: str) -> None: ...
 
 
-def log_access_lines(entries: list[tuple[str, str]]) -> None:
-    """Until the logs service collects them: access lines on the platform's stdout, one
-    record per batch (a record per line costs more CPU than nginx spends per request)."""
-    log.info("%s", "\n".join(f"{app} platform[router]: {text}" for app, text in entries))
+def log_access_lines(entries: list[tuple[str, str]], position: TailPosition | None = None) -> None:
+    """Without a log store: access lines on the platform's stdout, one record per batch
+    (a record per line costs more CPU than nginx spends per request)."""
+    if entries:
+            log.info("%s", "\n".join(f"{app} platform[router]: {text}" for app, text in entries))
+
+
+def end_of_access_log(path) -> Callable[[], TailPosition | None]:
+    """Where a platform without a log store starts reading: what is new from now on."""
+    def position() -> TailPosition | None:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        return TailPosition(stat.st_ino, stat.st_size)
+    return position
 
 
 @dataclass(frozen=True)
@@ -90,13 +108,16 @@ def _serving(target: AppTarget | None) -> ServingRelease | None:
 class RouterSync:
     def __init__(self, store: Store, router: Callable[[], Router], image: Callable[[], str],
                  settings: Settings, probe: Callable[[str, int], bool] = _accepts,
-                 on_access: AccessSink = log_access_lines) -> None:
+                 on_access: AccessSink = log_access_lines,
+                 start_position: Callable[[], TailPosition | None] | None = None) -> None:
         self._store = store
         self._router = router
         self._image = image
         self._settings = settings
         self._probe = probe
         self._on_access = on_access
+        self._access_log = settings.router_log_dir / ACCESS_LOG_NAME
+        self._start_position = start_position or end_of_access_log(self._access_log)
         self._options = RouterOptions(public_port=settings.router_port,
                                       timeout=settings.router_timeout, dyno_port=DYNO_PORT)
         self._lock = threading.RLock()
@@ -171,8 +192,7 @@ class RouterSync:
         """Stop syncing; the router itself keeps serving (it does not need us)."""
         self._stop.set()
         for thread in self._threads:
-            if thread.name == "router-sync":
-                thread.join(timeout=10)
+            thread.join(timeout=10)
 
     def _loop(self) -> None:
         failures = 0
@@ -213,23 +233,33 @@ class RouterSync:
             log.info("router %s on port %d", "adopted" if adopted else "started",
                      self._settings.router_port)
             if not any(t.name == "router-log" for t in self._threads):
-                follower = threading.Thread(target=router.follow_output, name="router-log",
-                                            args=(self._forward, self._stop), daemon=True)
+                follower = threading.Thread(target=self._follow_access_log, name="router-log",
+                                            daemon=True)
                 self._threads.append(follower)
                 follower.start()
 
-    def _forward(self, lines: list[str]) -> None:
-        entries = []
-        for line in lines:
-            parsed = parse_access_line(line)
-            if parsed is not None:
-                entries.append(parsed)
-            elif line.strip():
-                log.warning("router: %s", line.strip())
-        if not entries:
-            return
+    def _follow_access_log(self) -> None:
+        tail = RotatingFileTail(self._access_log, self._start_position(),
+                                reopen=lambda: self._router().reopen_logs())
+        last_error = ""
         try:
-            self._on_access(entries)
+            while not self._stop.wait(ACCESS_LOG_POLL):
+                try:
+                    lines, position = tail.poll()
+                    if lines:
+                        self._forward(lines, position)
+                    last_error = ""
+                except (OSError, PaasError) as exc:
+                    if str(exc) != last_error:  # say it once, not four times a second
+                        log.warning("router: reading the access log: %s", exc)
+                        last_error = str(exc)
+        finally:
+            tail.close()
+
+    def _forward(self, lines: list[str], position: TailPosition | None) -> None:
+        entries = [parsed for parsed in map(parse_access_line, lines) if parsed is not None]
+        try:
+            self._on_access(entries, position)
         except Exception:  # a broken sink must not stop the follower
             log.exception("router access line sink failed")
 
