@@ -2,12 +2,13 @@
 the dyno table the balancer reads, and byte-identical output for an identical table."""
 
 import re
+from datetime import datetime, timezone
 
 from paas_platform.domain.router_config import (
     backends_generation, config_generation, render_backends, render_nginx_config,
 )
 from paas_platform.domain.routing import (
-    AppRoute, RouterOptions, RoutingTable, WebEndpoint, parse_access_line,
+    AccessLine, AppRoute, RouterOptions, RoutingTable, WebEndpoint, parse_access_line,
 )
 
 WEB1 = WebEndpoint("c1", "demo", 1, 3, "172.20.0.2")
@@ -144,19 +145,21 @@ def test_same_table_same_text_and_generation():
 
 
 def test_parse_access_line():
-    line = ("paas-router app=demo at=info method=GET path=/ host=demo.localhost dyno=web.2 "
-            "status=200 bytes=12 connect=0.001 service=0.005 request_id=abc fwd=10.0.0.1")
-    assert parse_access_line(line) == (
+    line = ("paas-router t=1795478400.250 app=demo at=info method=GET path=/ host=demo.localhost "
+            "dyno=web.2 status=200 bytes=12 connect=0.001 service=0.005 request_id=abc fwd=10.0.0.1")
+    assert parse_access_line(line) == AccessLine(
         "demo", "at=info method=GET path=/ host=demo.localhost dyno=web.2 status=200 bytes=12 "
-                "connect=1ms service=5ms request_id=abc fwd=10.0.0.1")
-    assert parse_access_line("paas-router app= at=info method= status=400")[0] == "-"
+                "connect=1ms service=5ms request_id=abc fwd=10.0.0.1",
+        datetime(2026, 11, 24, 0, 0, 0, 250000, tzinfo=timezone.utc))
+    assert parse_access_line("paas-router app= at=info method= status=400").app == "-"
+    assert parse_access_line("paas-router t=x app=demo status=200").at is None
     assert parse_access_line("2026/11/24 00:55:32 [error] 28#28: upstream timed out") is None
 
 
 def test_access_line_times_in_milliseconds_of_the_dyno_that_answered():
     def times(connect, service):
         line = f"paas-router app=demo status=200 connect={connect} service={service} request_id=x"
-        return parse_access_line(line)[1]
+        return parse_access_line(line).text
 
     assert times("0.000", "2.001") == "status=200 connect=0ms service=2001ms request_id=x"
     assert times("-", "-") == "status=200 connect=- service=- request_id=x"

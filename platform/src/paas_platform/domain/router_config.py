@@ -268,7 +268,7 @@ http {{
         H14 'at=error code=H14 desc="{h14}"';
         H80 'at=info code=H80 desc="{h80}"';
     }}
-    log_format paas escape=none '{access_prefix} app=$paas_app $paas_at method=$request_method '
+    log_format paas escape=none '{access_prefix} t=$msec app=$paas_app $paas_at method=$request_method '
                     'path=$request_uri host=$host dyno=$paas_dyno status=$status '
                     'bytes=$body_bytes_sent connect=$upstream_connect_time '
                     'service=$upstream_response_time '

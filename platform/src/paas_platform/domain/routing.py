@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 from paas_platform.domain.errors import InvalidParams
@@ -190,13 +190,27 @@ def _times_in_ms(text: str) -> str:
             f" request_id={rest}")
 
 
-def parse_access_line(line: str) -> tuple[str, str] | None:
-    """(app, the line as the app's log shows it) from one of our access lines; None for
-    anything nginx says itself. The app is `-` for requests that matched no app
-    (unknown hosts, malformed requests); times become milliseconds of the dyno that
-    answered."""
+@dataclass(frozen=True)
+class AccessLine:
+    app: str  # `-` for requests that matched no app
+    text: str  # as the app's log shows it, after `platform[router]: `
+    at: datetime | None  # when nginx finished the request
+
+
+def parse_access_line(line: str) -> AccessLine | None:
+    """One of our access lines as the app's log shows it; None for anything else. The
+    app is `-` for requests that matched no app (unknown hosts, malformed requests);
+    times become milliseconds of the dyno that answered."""
     if not line.startswith(ACCESS_LINE_PREFIX):
         return None
-    first, _, rest = line[len(ACCESS_LINE_PREFIX):].partition(" ")
+    rest = line[len(ACCESS_LINE_PREFIX):]
+    at = None
+    if rest.startswith("t="):
+        stamp, _, rest = rest[2:].partition(" ")
+        try:
+            at = datetime.fromtimestamp(float(stamp), timezone.utc)
+        except (ValueError, OverflowError):
+            at = None
+    first, _, rest = rest.partition(" ")
     app = first.removeprefix("app=") if first.startswith("app=") else "-"
-    return app or "-", _times_in_ms(rest.strip())
+    return AccessLine(app or "-", _times_in_ms(rest.strip()), at)

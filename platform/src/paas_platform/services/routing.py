@@ -29,7 +29,7 @@ from paas_platform.domain.errors import PaasError
 from paas_platform.domain.releases import ReleaseStatus
 from paas_platform.domain.router_config import render_backends, render_nginx_config
 from paas_platform.domain.routing import (
-    AppRoute, RouterOptions, RoutingTable, ServingRelease, WebEndpoint, default_hostname,
+    AccessLine, AppRoute, RouterOptions, RoutingTable, ServingRelease, WebEndpoint, default_hostname,
     parse_access_line, serving_endpoints,
 )
 from paas_platform.domain.router_config import ACCESS_LOG_NAME
@@ -41,8 +41,8 @@ from paas_platform.store import Store
 
 log = logging.getLogger("paas.router")
 
-# [(app, access line), ...] and the position in the access log after them
-AccessSink = Callable[[list[tuple[str, str]], TailPosition | None], None]
+# access lines and the position in the access log after them
+AccessSink = Callable[[list[AccessLine], TailPosition | None], None]
 ACCESS_LOG_POLL = 0.25  # seconds; nginx flushes its buffers every 250 ms
 
 
@@ -70,11 +70,11 @@ class RoutingSeam(Protocol):
     def forget(self, app: str) -> None: ...
 
 
-def log_access_lines(entries: list[tuple[str, str]], position: TailPosition | None = None) -> None:
+def log_access_lines(entries: list[AccessLine], position: TailPosition | None = None) -> None:
     """Without a log store: access lines on the platform's stdout, one record per batch
     (a record per line costs more CPU than nginx spends per request)."""
     if entries:
-            log.info("%s", "\n".join(f"{app} platform[router]: {text}" for app, text in entries))
+            log.info("%s", "\n".join(f"{e.app} platform[router]: {e.text}" for e in entries))
 
 
 def end_of_access_log(path) -> Callable[[], TailPosition | None]:
