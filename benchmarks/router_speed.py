@@ -15,8 +15,10 @@ its latencies are mostly queueing) and unloaded (one connection, one request at 
 time, for the latency a proxy adds to a request).
 
 Prints JSON: every run, then medians of req/s and p50/p99 latency (ms) per target, the
-router's req/s as a share of the hand-configured nginx's, and the p50 it adds over
-direct, unloaded (and, for reference, saturated).
+router's req/s as a share of the hand-configured nginx's (the median of each run's
+share: the two are measured back to back, so a share is fair even when the machine's
+load changes between runs), and the p50 it adds over direct, unloaded (and, for
+reference, saturated).
 
     uv run python benchmarks/router_speed.py [--runs 3] [--seconds 10] [--connections 32]
 """
@@ -180,8 +182,13 @@ def measure(engine, platform, api, router_port: int, args) -> tuple[list[str], l
         wrk(url, 2, args.connections, host)
     runs = []
     for _ in range(args.runs):
-        run = {name: wrk(url, args.seconds, args.connections, host)
-               for name, (url, host) in targets.items()}
+        # Each run starts with another target: none always gets the machine first.
+        names = list(targets)
+        order = names[len(runs) % len(names):] + names[:len(runs) % len(names)]
+        run = {}
+        for name in order:
+            url, host = targets[name]
+            run[name] = wrk(url, args.seconds, args.connections, host)
         run.update({f"{name}_unloaded": wrk(url, args.seconds // 2 or 1, 1, host)
                     for name, (url, host) in targets.items()})
         # The data plane alone: the same router with the control plane (which forwards
@@ -226,7 +233,12 @@ def main() -> None:
         "wrk": {"threads": 2, "connections": args.connections, "seconds": args.seconds},
         "runs": runs,
         "median": medians,
-        "router_rps_share_of_hand_nginx": round(medians["router"]["rps"] / medians["hand_nginx"]["rps"], 3),
+        # Paired: each run compares the two measured back to back, under the same load
+        # from whatever else the machine runs; the median of those shares is robust to it.
+        "router_rps_share_of_hand_nginx": round(statistics.median(
+            run["router"]["rps"] / run["hand_nginx"]["rps"] for run in runs), 3),
+        "router_rps_share_of_hand_nginx_medians": round(
+            medians["router"]["rps"] / medians["hand_nginx"]["rps"], 3),
         "router_p50_added_over_direct_ms": round(
             medians["router_unloaded"]["p50_ms"] - medians["direct_unloaded"]["p50_ms"], 3),
         "hand_nginx_p50_added_over_direct_ms": round(
