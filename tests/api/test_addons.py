@@ -140,7 +140,8 @@ def test_duplicate_names_and_vars_conflict(client, runtime):
 def test_a_failed_provision_leaves_nothing_behind(client, runtime):
     runtime.fail_provision = True
     response = create(client)
-    assert response.status_code == 503 and "did not accept connections" in response.json()["message"]
+    assert response.status_code == 503
+    assert "did not accept connections" in response.json()["message"]
     assert client.get("/addons").json() == [] and runtime.servers == {}
     assert releases(client) == [(1, "Initial release")] and config(client) == {}
 
@@ -153,7 +154,8 @@ def test_attach_list_detach(client, runtime):
     assert attached.json()["addon"]["app"]["name"] == "demo"
     assert config(client, "other")["DATABASE_URL"] == config(client)["DATABASE_URL"]
     assert runtime.servers[name] == {"demo", "other"}
-    again = client.post("/addon-attachments", json={"addon": name, "app": "other", "name": "replica"})
+    again = client.post("/addon-attachments",
+                        json={"addon": name, "app": "other", "name": "replica"})
     assert again.status_code == 201 and "REPLICA_URL" in config(client, "other")
 
     assert [a["name"] for a in client.get("/apps/other/addons").json()] == [name]
@@ -202,7 +204,8 @@ def test_destroy_needs_the_owner_confirmation_and_force_when_shared(client, runt
     not_owner = client.delete(f"/apps/other/addons/{name}", params={"confirm": "other"})
     assert not_owner.status_code == 422 and "owned by demo" in not_owner.json()["message"]
     shared = client.delete(f"/apps/demo/addons/{name}", params={"confirm": "demo"})
-    assert shared.status_code == 409 and "also attached to other (DATABASE_URL)" in shared.json()["message"]
+    assert shared.status_code == 409
+    assert "also attached to other (DATABASE_URL)" in shared.json()["message"]
     assert name in runtime.servers and "DATABASE_URL" in config(client, "other")
 
     forced = client.delete(f"/apps/demo/addons/{name}", params={"confirm": "demo", "force": True})
@@ -243,7 +246,7 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-def test_destroying_an_app_destroys_its_unshared_add_ons_and_hands_over_shared_ones(client, runtime):
+def test_destroying_an_app_destroys_unshared_add_ons_and_hands_over_shared_ones(client, runtime):
     own = create(client, name="own-db").json()["name"]
     shared = create(client, plan="redis", name="shared-cache").json()["name"]
     client.post("/addon-attachments", json={"addon": shared, "app": "other"})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from paas_platform.runtime.engine import INSTANCE_LABEL
 from tests.integration.build_helpers import tgz_of, upload_build, write_tree
 from tests.integration.conftest import TOKEN
 from tests.integration.platform_process import CLI_BIN
+from tests.integration.test_runner import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -63,16 +63,6 @@ PROBE = ("import socket, sys\n"
          "else:\n    print('reachable')\n")
 
 
-def wait_for(predicate, timeout=120, every=0.5, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def paas(deploy_platform, tmp_path):
     home = tmp_path / "home"
@@ -92,7 +82,8 @@ def ok(result: subprocess.CompletedProcess) -> str:
     return result.stdout
 
 
-def router(platform, app: str, method: str = "GET", path: str = "/notes", **params) -> httpx.Response:
+def router(platform, app: str, method: str = "GET", path: str = "/notes",
+           **params) -> httpx.Response:
     return httpx.request(method, f"http://127.0.0.1:{platform.env['PAAS_ROUTER_PORT']}{path}",
                          headers={"Host": f"{app}.localhost"}, params=params, timeout=15)
 
@@ -141,7 +132,7 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
 
     # The release phase migrates, the web dyno stores rows through the router.
     deploy(platform, "demo", write_tree(tmp_path / "v1", NOTES_APP))
-    wait_for(lambda: notes(platform, "demo") == "", what="the web dyno")
+    wait_for(lambda: notes(platform, "demo") == "")
     for body in ("alpha", "beta"):
         assert router(platform, "demo", "POST", body=body).text == "stored"
     assert notes(platform, "demo") == "alpha,beta"
@@ -151,6 +142,7 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
     created = ok(paas("addons:create", "redis", "-a", "demo"))
     assert "as REDIS_URL" in created
     redis_url = config(paas, "demo")["REDIS_URL"]
+    wait_for(lambda: releases(paas, "demo")[0]["status"] == "succeeded")  # `run` uses it then
     assert redis_url.startswith("redis://:")
     out = ok(paas("run", "-a", "demo", "--", "python", "redis_check.py", "hello"))
     assert out.split() == ["OK", "PONG", "OK", "hello"]
@@ -158,9 +150,9 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
     # A redeploy, then a rollback to the release from before Redis was attached:
     # the rows stay, and the rollback keeps both add-ons' vars as they are.
     deploy(platform, "demo", write_tree(tmp_path / "v2", {**NOTES_APP, "version": "two"}))
-    wait_for(lambda: notes(platform, "demo") == "alpha,beta", what="rows after a redeploy")
+    wait_for(lambda: notes(platform, "demo") == "alpha,beta")
     ok(paas("rollback", f"v{first_deploy}", "-a", "demo"))
-    wait_for(lambda: releases(paas, "demo")[0]["status"] == "succeeded", what="the rollback")
+    wait_for(lambda: releases(paas, "demo")[0]["status"] == "succeeded")
     assert config(paas, "demo") == {"DATABASE_URL": url, "REDIS_URL": redis_url}
     assert notes(platform, "demo") == "alpha,beta"
 
@@ -170,7 +162,7 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
     assert router(platform, "demo", "POST", body="gamma").text == "stored"
     database = addon_container(engine, instance, name)
     database.restart()
-    wait_for(lambda: notes(platform, "demo") == "alpha,beta,gamma", what="rows after a restart")
+    wait_for(lambda: notes(platform, "demo") == "alpha,beta,gamma")
 
     # A second app attached to the same database reads the same rows.
     ok(paas("apps:create", "other"))
@@ -178,7 +170,7 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
     assert attached.returncode == 0 and "as DATABASE_URL" in attached.stderr, attached.stderr
     assert config(paas, "other")["DATABASE_URL"] == url
     deploy(platform, "other", write_tree(tmp_path / "other", NOTES_APP))
-    wait_for(lambda: notes(platform, "other") == "alpha,beta,gamma", what="the second app")
+    wait_for(lambda: notes(platform, "other") == "alpha,beta,gamma")
 
     # A third, unattached app cannot reach it, by name or by address.
     ok(paas("apps:create", "stranger"))
@@ -206,7 +198,8 @@ def check_bad_input_changes_nothing(paas, engine, instance, name):
                   "label": [f"{INSTANCE_LABEL}={instance}", "io.paas.role=addon"]})))
     cases = [
         (("addons:create", "mysql", "-a", "demo"), "unknown add-on service 'mysql'"),
-        (("addons:create", "redis", "--name", name, "-a", "demo"), f"{name} is already taken"),
+        (("addons:create", "redis", "--name", name, "--as", "cache", "-a", "demo"),
+         f"{name} is already taken"),
         (("addons:create", "redis", "--as", "database", "-a", "other"), "DATABASE_URL on other"),
         (("addons:destroy", name, "-a", "demo", "--confirm", "demo"), "also attached to other"),
         (("addons:destroy", name, "-a", "demo", "--confirm", "other"), "does not match demo"),
@@ -241,7 +234,9 @@ def test_config_set_database_url_without_an_add_on(deploy_platform, paas, tmp_pa
     """Swapping a resource is only config: the same var, set by hand, reaches dynos."""
     ok(paas("apps:create", "plain"))
     deploy(deploy_platform, "plain", write_tree(tmp_path / "plain", STRANGER_APP))
-    ok(paas("config:set", "DATABASE_URL=postgres://u:p@db.example.com:5432/elsewhere", "-a", "plain"))
+    elsewhere = "postgres://u:p@db.example.com:5432/elsewhere"
+    ok(paas("config:set", f"DATABASE_URL={elsewhere}", "-a", "plain"))
+    wait_for(lambda: releases(paas, "plain")[0]["status"] == "succeeded")  # `run` uses it then
     out = ok(paas("run", "-a", "plain", "--", "printenv", "DATABASE_URL"))
-    assert out == "postgres://u:p@db.example.com:5432/elsewhere\n"
+    assert out == elsewhere + "\n"
     assert "No add-ons for app plain." in ok(paas("addons", "-a", "plain"))

@@ -11,7 +11,9 @@ from paas_cli.output import columns, dump_json, emit, header, human_size, key_va
 from paas_cli.output import timestamp
 from paas_cli.session import app_api, session_of
 
-AddonArgument = Annotated[str, typer.Argument(help="The add-on's name, e.g. postgresql-curved-12345.")]
+AddonArgument = Annotated[
+    str, typer.Argument(help="The add-on's name, e.g. postgresql-curved-12345.")
+]
 AsOption = Annotated[
     str | None,
     typer.Option("--as", help="Attachment name: DATABASE sets DATABASE_URL (upper-cased)."),

@@ -96,11 +96,13 @@ def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline, runner, router, addon_runtime)
+    app.state.services = build_services(settings, store, clock, pipeline, runner, router,
+                                        addon_runtime)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, addons, apps, builds, config_vars, domains, formation, oneoff, releases):
+    for module in (account, addons, apps, builds, config_vars, domains, formation, oneoff,
+                   releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -14,13 +14,11 @@ ownership into a new empty volume, so the server never needs root or capabilitie
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import tarfile
 from typing import Callable
 
 from paas_platform.builder.stack import DIGEST_LABEL, STACK_LABEL, stack_repository
-from paas_platform.runtime.images import DockerImages
+from paas_platform.runtime.images import DockerImages, tar_context
 
 log = logging.getLogger("paas.addons")
 
@@ -103,17 +101,6 @@ _SOURCES = {
 SERVER_USER = {"postgresql": "postgres", "redis": "redis"}
 
 
-def _context(files: dict[str, tuple[bytes, int]]) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, (data, mode) in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), mode
-            tar.addfile(info, io.BytesIO(data))
-    buffer.seek(0)
-    return buffer
-
-
 def ensure_addon_image(images: DockerImages, run_image: str, stack: str, kind: str,
                        progress: Callable[[str], None] = log.info) -> str:
     """The image for add-ons of `kind` on this run image, built when missing."""
@@ -121,13 +108,14 @@ def ensure_addon_image(images: DockerImages, run_image: str, stack: str, kind: s
     text = dockerfile.format(run_image=run_image, data_dir=DATA_DIR, entrypoint=ENTRYPOINT)
     script = entrypoint.format(data_dir=DATA_DIR)
     run_id = images.size(run_image)[0]
-    digest = hashlib.sha256(b"\0".join([run_id.encode(), text.encode(), script.encode()])).hexdigest()
+    inputs = [run_id.encode(), text.encode(), script.encode()]
+    digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
     ref = f"{stack_repository(stack)}:addon-{kind}-{digest[:12]}"
     labels = images.labels(ref)
     if labels is not None and labels.get(DIGEST_LABEL) == digest:
         return ref
     progress(f"stack {stack}: building the {kind} add-on image")
-    context = _context({"Dockerfile": (text.encode(), 0o644),
+    context = tar_context({"Dockerfile": (text.encode(), 0o644),
                         "paas-addon-entrypoint": (script.encode(), 0o755)})
     images.build(context, tag=ref, labels={DIGEST_LABEL: digest, STACK_LABEL: stack},
                  on_output=lambda line: log.debug("%s add-on image: %s", kind, line))

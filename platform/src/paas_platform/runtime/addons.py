@@ -22,7 +22,9 @@ from paas_platform.domain.addons import Addon, AddonStatus
 from paas_platform.domain.errors import NotFound, PaasError, Unavailable
 from paas_platform.runtime.addon_images import DATA_DIR, ENTRYPOINT, SERVER_USER
 from paas_platform.runtime.containers import ContainerSpec, create_kwargs
-from paas_platform.runtime.engine import INSTANCE_LABEL, LABEL_PREFIX, engine_errors, instance_labels
+from paas_platform.runtime.engine import (
+    INSTANCE_LABEL, LABEL_PREFIX, engine_errors, instance_labels,
+)
 from paas_platform.runtime.networks import app_network_name, ensure_app_network
 
 log = logging.getLogger("paas.addons")
@@ -232,13 +234,15 @@ class DockerAddons:
     def _answers(self, addon: Addon) -> tuple[bool, str]:
         container = self._get(addon)
         for argv in _readiness_argv(addon):
-            code, output = self._exec(container, argv, env={"REDISCLI_AUTH": addon.credentials.password}
-                                      if addon.kind == "redis" else None)
+            # redis-cli reads the password from the environment, never from argv.
+            env = {"REDISCLI_AUTH": addon.credentials.password} if addon.kind == "redis" else None
+            code, output = self._exec(container, argv, env=env)
             if code != 0 or (addon.kind == "redis" and output.strip() != "PONG"):
                 return False, f"{argv[0]}: {output.strip()[:200] or f'exit {code}'}"
         return True, "ready"
 
-    def _exec(self, container, argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    def _exec(self, container, argv: list[str],
+              env: dict[str, str] | None = None) -> tuple[int, str]:
         api = self._client.api
         try:
             with engine_errors(f"checking {container.name}"):

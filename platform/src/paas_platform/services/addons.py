@@ -155,7 +155,8 @@ class AddonService:
         return AddonView(addon, [attachment]), release
 
     def _insert(self, tx, app: App, kind, plan: str, name: str | None, now) -> Addon:
-        candidates = [name] if name else [random_addon_name(kind) for _ in range(RANDOM_NAME_ATTEMPTS)]
+        candidates = ([name] if name else
+                      [random_addon_name(kind) for _ in range(RANDOM_NAME_ATTEMPTS)])
         for candidate in candidates:
             try:
                 return tx.addons.insert(candidate, kind.name, plan, app.id, new_credentials(kind),

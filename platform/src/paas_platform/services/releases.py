@@ -43,7 +43,8 @@ class ReleaseService:
             app = tx.apps.get(app_name, lock=True)
             new = rollback_of(tx.releases.find(app.id, version), version, user)
             # Rolling back leaves add-ons alone: their vars keep naming them as they are now.
-            new = replace(new, config=keep_attached_vars(new.config, tx.addons.attached_vars(app.id)))
+            attached = tx.addons.attached_vars(app.id)
+            new = replace(new, config=keep_attached_vars(new.config, attached))
             tx.apps.set_config(app.id, new.config, now)
             release = tx.releases.append(app.id, new, now)
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,

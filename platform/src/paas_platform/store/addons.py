@@ -67,7 +67,8 @@ class AddonRows:
 
     def delete(self, addon_id: str) -> None:
         """The add-on and its attachments."""
-        self._conn.execute(addon_attachments.delete().where(addon_attachments.c.addon_id == addon_id))
+        self._conn.execute(
+            addon_attachments.delete().where(addon_attachments.c.addon_id == addon_id))
         self._conn.execute(addons.delete().where(addons.c.id == addon_id))
 
     # -- attachments ----------------------------------------------------------------------
@@ -101,7 +102,8 @@ class AddonRows:
         return [_to_attachment(row) for row in self._conn.execute(query).mappings()]
 
     def detach(self, attachment_id: str) -> None:
-        self._conn.execute(addon_attachments.delete().where(addon_attachments.c.id == attachment_id))
+        self._conn.execute(
+            addon_attachments.delete().where(addon_attachments.c.id == attachment_id))
 
     def attached_vars(self, app_id: str) -> dict[str, str]:
         """var -> URL for every add-on attached to the app (what config must keep)."""
