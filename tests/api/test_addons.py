@@ -284,3 +284,15 @@ def test_ensure_all_restores_servers_and_removes_interrupted_ones(client, runtim
     services = client.app.state.services
     assert services.addons.ensure_all(_now() + timedelta(seconds=1)) == 2
     assert runtime.servers == {name: {"demo"}}
+
+
+def test_an_add_on_still_being_provisioned_cannot_be_attached(client):
+    from paas_platform.domain.addons import AddonState, Credentials
+
+    store = client.app.state.services.store
+    with store.transaction(write=True) as tx:
+        tx.addons.insert("half-made", "redis", "dev", tx.apps.get("demo").id,
+                         Credentials("default", "pw", "0"), "vol", AddonState.PROVISIONING, _now())
+    response = client.post("/addon-attachments", json={"addon": "half-made", "app": "other"})
+    assert response.status_code == 409 and "still being provisioned" in response.json()["message"]
+    assert config(client, "other") == {}

@@ -56,8 +56,9 @@ def create(
     json_output: JsonOption = False,
 ) -> None:
     """Provision a PostgreSQL or Redis server and attach it (sets DATABASE_URL / REDIS_URL)."""
+    # The answer comes once the server accepts connections (a few seconds; longer the
+    # first time, when its image is made).
     with app_api(ctx, app) as (target, api):
-        progress(f"Creating {service} on {target}... (waiting until it accepts connections)")
         addon = api.create_addon(target, service, name, as_name)
     if json_output:
         dump_json(addon)

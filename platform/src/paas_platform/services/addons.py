@@ -179,6 +179,8 @@ class AddonService:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(app_name, lock=True)
             addon = tx.addons.get(addon_name)
+            if addon.state != AddonState.PROVISIONED:
+                raise Conflict(f"add-on {addon_name} is still being provisioned")
             attach_as = attachment_name(as_name, addon.spec)
             var = f"{attach_as}_URL"
             check_var_free(app_name, var, tx.addons.attachments(app_id=app.id))
@@ -284,12 +286,17 @@ class AddonService:
         return AppAddonsGone(app.name, removed, [tx.addons.get(n) for n in sorted(left)])
 
     def after_app_destroyed(self, gone: AppAddonsGone) -> None:
-        """After commit, before the app's network goes: leave it, remove orphaned servers."""
-        for addon in gone.left:
-            self._runtime.disconnect(addon, gone.app)
-        for addon in gone.removed:
-            self._runtime.remove(addon)
-            log.info("add-on %s destroyed with its app %s", addon.name, gone.app)
+        """After commit, before the app's network goes: leave it, remove orphaned servers.
+        The rows are gone already; what the engine refuses now, the next start's
+        ensure_all() finishes (it removes servers without rows)."""
+        try:
+            for addon in gone.left:
+                self._runtime.disconnect(addon, gone.app)
+            for addon in gone.removed:
+                self._runtime.remove(addon)
+                log.info("add-on %s destroyed with its app %s", addon.name, gone.app)
+        except PaasError as exc:
+            log.error("add-ons of destroyed app %s: %s", gone.app, exc.message)
 
     # -- the platform's start ---------------------------------------------------------------
 
