@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Callable, Protocol
 
 from paas_platform.domain.addons import (
-    Addon, AddonState, AddonStatus, Attachment, attachment_name, check_var_free, new_credentials,
-    parse_plan, random_addon_name, validate_addon_name, volume_name,
+    Addon, AddonState, AddonStatus, Attachment, attachment_name, attachment_var, check_var_free,
+    new_credentials, parse_plan, random_addon_name, validate_addon_name, volume_name,
 )
 from paas_platform.domain.apps import App
 from paas_platform.domain.errors import Conflict, InvalidParams, NotFound, PaasError, Unavailable
@@ -122,7 +122,7 @@ class AddonService:
                user: str) -> tuple[AddonView, Release | None]:
         kind, plan_name = parse_plan(plan)
         attach_as = attachment_name(as_name, kind)
-        var = f"{attach_as}_URL"
+        var = attachment_var(attach_as)
         if name is not None:
             validate_addon_name(name)
         now = self._clock()
@@ -182,7 +182,7 @@ class AddonService:
             if addon.state != AddonState.PROVISIONED:
                 raise Conflict(f"add-on {addon_name} is still being provisioned")
             attach_as = attachment_name(as_name, addon.spec)
-            var = f"{attach_as}_URL"
+            var = attachment_var(attach_as)
             check_var_free(app_name, var, tx.addons.attachments(app_id=app.id))
             attachment = tx.addons.attach(addon.id, app.id, attach_as, now)
             _, release = self._config.record(tx, app, {var: addon.url()}, user, now,
