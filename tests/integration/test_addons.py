@@ -188,6 +188,7 @@ def test_postgresql_and_redis_add_ons_end_to_end(deploy_platform, paas, engine, 
 
     check_bad_input_changes_nothing(paas, engine, instance, name)
     check_destroy(paas, engine, instance, name)
+    check_app_destroy_takes_its_add_ons(paas, engine, instance)
 
 
 def check_bad_input_changes_nothing(paas, engine, instance, name):
@@ -240,3 +241,15 @@ def test_config_set_database_url_without_an_add_on(deploy_platform, paas, tmp_pa
     out = ok(paas("run", "-a", "plain", "--", "printenv", "DATABASE_URL"))
     assert out == elsewhere + "\n"
     assert "No add-ons for app plain." in ok(paas("addons", "-a", "plain"))
+
+
+def check_app_destroy_takes_its_add_ons(paas, engine, instance):
+    """demo still owns the Redis add-on: destroying demo removes its server, its data
+    and demo's network (which the server had to leave first)."""
+    [redis] = [a["name"] for a in json.loads(ok(paas("addons", "--json", "-a", "demo")))]
+    ok(paas("apps:destroy", "demo", "--confirm", "demo"))
+    addon_label = {"label": [f"{INSTANCE_LABEL}={instance}", f"io.paas.addon={redis}"]}
+    assert engine.containers.list(all=True, filters=addon_label) == []
+    assert engine.volumes.list(filters=addon_label) == []
+    assert engine.networks.list(names=[f"{instance}-demo"]) == []
+    assert json.loads(ok(paas("addons", "--json"))) == []
