@@ -1,11 +1,13 @@
 """Dynos come back after the Docker daemon itself restarts (no restart policy on
-dynos: the reconciler brings them back, as it does after any other exit)."""
+dynos: the reconciler brings them back, as it does after any other exit), and so do
+add-on servers with their data (restart policy `unless-stopped`, and a volume)."""
 
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -36,6 +38,24 @@ def restart_dockerd() -> None:
     assert started.returncode == 0, started.stderr
 
 
+def addon_server(engine, instance: str, name: str):
+    [server] = engine.containers.list(all=True, filters={"label": [
+        f"io.paas.instance={instance}", "io.paas.role=addon", f"io.paas.addon={name}"]})
+    return server
+
+
+def redis_get(engine, instance: str, name: str, auth: dict) -> bytes | None:
+    """The value of key k, once the add-on's server answers again."""
+    import docker
+
+    try:
+        result = addon_server(engine, instance, name).exec_run(["redis-cli", "GET", "k"],
+                                                               environment=auth)
+    except docker.errors.APIError:  # not running (yet)
+        return None
+    return result.output.strip() if result.exit_code == 0 else None
+
+
 def test_dynos_return_after_the_docker_daemon_restarts(deploy_platform, engine, tmp_path):
     with api(deploy_platform) as client:
         client.post("/apps", json={"name": "demo"})
@@ -45,6 +65,16 @@ def test_dynos_return_after_the_docker_daemon_restarts(deploy_platform, engine, 
         client.patch("/apps/demo/formation", json={"updates": [{"type": "web", "quantity": 2}]})
     instance = deploy_platform.instance
     wait_for(lambda: dynos(engine, instance) == ["web.1@v2", "web.2@v2"])
+    # A Redis add-on on an app of its own (its release must not roll demo's dynos).
+    with api(deploy_platform) as client:
+        client.post("/apps", json={"name": "cache"})
+        created = client.post("/apps/cache/addons", json={"plan": "redis"})
+        assert created.status_code == 201, created.text
+        redis_url = urlparse(client.get("/apps/cache/config-vars").json()["REDIS_URL"])
+    auth = {"REDISCLI_AUTH": redis_url.password}
+    stored = addon_server(engine, instance, redis_url.hostname).exec_run(
+        ["redis-cli", "SET", "k", "kept"], environment=auth)
+    assert stored.output.strip() == b"OK"
 
     restart_dockerd()
     engine.close()
@@ -54,6 +84,8 @@ def test_dynos_return_after_the_docker_daemon_restarts(deploy_platform, engine, 
     try:
         wait_for(lambda: dynos(fresh, instance) == ["web.1@v2", "web.2@v2"], timeout=120)
         wait_for(lambda: {a.split()[0] for a in answers(fresh, instance)} == {"web.1", "web.2"},
+                 timeout=60)
+        wait_for(lambda: redis_get(fresh, instance, redis_url.hostname, auth) == b"kept",
                  timeout=60)
     finally:
         fresh.close()

@@ -171,6 +171,37 @@ class ApiClient:
     def remove_domain(self, app: str, hostname: str) -> dict:
         return self._json("DELETE", "apps", app, "domains", hostname)
 
+    # -- add-ons ----------------------------------------------------------------------------
+
+    def list_addons(self, app: str | None = None) -> list[dict]:
+        """Add-ons attached to `app`, or every add-on."""
+        return self._json("GET", "apps", app, "addons") if app else self._json("GET", "addons")
+
+    def get_addon(self, name: str) -> dict:
+        return self._json("GET", "addons", name)
+
+    def create_addon(self, app: str, plan: str, name: str | None, as_name: str | None) -> dict:
+        body: dict[str, Any] = {"plan": plan}
+        if name:
+            body["name"] = name
+        if as_name:
+            body["attachment"] = {"name": as_name}
+        return self._json("POST", "apps", app, "addons", body=body)
+
+    def attach_addon(self, addon: str, app: str, as_name: str | None) -> tuple[dict, int | None]:
+        body = {"addon": addon, "app": app, **({"name": as_name} if as_name else {})}
+        response = self._send("POST", "addon-attachments", body=body)
+        return _decode(response), _release_version(response)
+
+    def detach_addon(self, app: str, ref: str) -> tuple[dict, int | None]:
+        """Detach by add-on name, attachment name or config var."""
+        response = self._send("DELETE", "apps", app, "addon-attachments", ref)
+        return _decode(response), _release_version(response)
+
+    def destroy_addon(self, app: str, name: str, confirm: str, force: bool) -> dict:
+        params = {"confirm": confirm, **({"force": "true"} if force else {})}
+        return _decode(self._send("DELETE", "apps", app, "addons", name, params=params))
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _json(self, method: str, *segments: str, body: Any = None) -> Any:

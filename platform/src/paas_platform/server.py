@@ -10,18 +10,22 @@ import logging
 import signal
 import sys
 import threading
+from datetime import datetime, timezone
 
 import uvicorn
 
 from paas_platform.api import create_app
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.domain.errors import PaasError
+from paas_platform.runtime.addon_images import ensure_addon_image
+from paas_platform.runtime.addons import DockerAddons
 from paas_platform.runtime.cleanup import remove_app_objects
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.runtime.engine import EngineHandle
 from paas_platform.runtime.images import DockerImages
 from paas_platform.runtime.networks import ensure_app_network
 from paas_platform.runtime.router import DockerRouter, ensure_router_image
+from paas_platform.services.addons import AddonService
 from paas_platform.services.reconciler import FormationReconciler
 from paas_platform.services.rollout import Rollout
 from paas_platform.services.routing import RouterSync
@@ -84,6 +88,25 @@ def docker_runner(settings: Settings, store, engine: EngineHandle,
             reconciler)
 
 
+def docker_addons(settings: Settings, engine: EngineHandle, pipeline: BuildPipeline) -> DockerAddons:
+    """Add-on servers on the real engine; their images are made from the stack's run image."""
+    def image(kind: str) -> str:
+        run_image = pipeline.ensure_stack().run
+        return ensure_addon_image(DockerImages(engine.client), run_image, settings.stack, kind)
+
+    return DockerAddons(engine.client, settings.instance, image)
+
+
+def _ensure_addons(addons: AddonService, started_at) -> None:
+    """Like the runner's resume: every add-on's server back up, on its apps' networks."""
+    try:
+        changed = addons.ensure_all(started_at)
+        if changed:
+            log.info("add-ons: %d server(s) started or reconnected", changed)
+    except PaasError as exc:
+        log.error("add-ons could not be ensured: %s", exc.message)
+
+
 def _prepare_stack(pipeline: BuildPipeline) -> None:
     try:
         pipeline.ensure_stack(progress=log.info)
@@ -92,8 +115,6 @@ def _prepare_stack(pipeline: BuildPipeline) -> None:
 
 
 def fail_unfinished_builds(store) -> int:
-    from datetime import datetime, timezone
-
     with store.transaction(write=True) as tx:
         return tx.builds.fail_unfinished(
             " !     The platform stopped during this build\n", datetime.now(timezone.utc)
@@ -129,7 +150,8 @@ def serve(settings: Settings) -> None:
         log.warning("%d build(s) left unfinished by the last run marked failed", failed)
     engine = EngineHandle()
     pipeline = BuildPipeline(settings, engine)
-    runner, reconciler, router = None, None, None
+    runner, reconciler, router, addon_runtime = None, None, None, None
+    started_at = datetime.now(timezone.utc)
     if _report_engine():
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
@@ -138,7 +160,12 @@ def serve(settings: Settings) -> None:
         runner.resume(store)
         reconciler.start()
         router.start()  # starts or adopts the router once the stack is there
-    app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router)
+        addon_runtime = docker_addons(settings, engine, pipeline)
+    app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router,
+                     addon_runtime=addon_runtime)
+    if addon_runtime is not None:
+        threading.Thread(target=_ensure_addons, args=(app.state.services.addons, started_at),
+                         name="addons", daemon=True).start()
     app.state.services.oneoff.start()  # `paas run` rendezvous listener
     config = uvicorn.Config(
         app,

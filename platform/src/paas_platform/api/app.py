@@ -14,11 +14,12 @@ from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
 from paas_platform.api.routes import (
-    account, apps, builds, config_vars, domains, formation, git, health, oneoff, releases,
+    account, addons, apps, builds, config_vars, domains, formation, git, health, oneoff, releases,
 )
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.builder.source import SourceLimits
 from paas_platform.git.repos import BareRepos
+from paas_platform.services.addons import AddonRuntime, AddonService, NoAddonRuntime
 from paas_platform.services.apps import AppService
 from paas_platform.services.build_output import BuildOutputs
 from paas_platform.services.builds import BuildService, Pipeline
@@ -50,21 +51,28 @@ class Services:
     domains: DomainService
     maintenance: MaintenanceService
     router: RoutingSeam
+    addons: AddonService
 
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
                    pipeline: Pipeline | None = None, runner: Runner | None = None,
-                   router: RoutingSeam | None = None) -> Services:
+                   router: RoutingSeam | None = None,
+                   addon_runtime: AddonRuntime | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
     runner = runner or NullRunner(store, clock)
     router = router or NullRouterSync()
+    config = ConfigService(store, runner, clock)
+    # Without an engine add-ons can be listed but not provisioned (503).
+    addons = AddonService(store, config, addon_runtime or NoAddonRuntime(), settings.instance,
+                          clock)
     return Services(
         store=store,
         tokens=TokenService(store, clock),
         apps=AppService(store, settings.stack, clock,
-                        repos=BareRepos.for_data_dir(settings.data_dir), runner=runner),
-        config=ConfigService(store, runner, clock),
+                        repos=BareRepos.for_data_dir(settings.data_dir), runner=runner,
+                        addons=addons),
+        config=config,
         releases=ReleaseService(store, runner, clock),
         builds=BuildService(store, pipeline or BuildPipeline(settings), BuildOutputs(), limits,
                             runner, clock),
@@ -74,23 +82,27 @@ def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
         domains=DomainService(store, settings.domain, router.apply, clock),
         maintenance=MaintenanceService(store, router.apply, clock),
         router=router,
+        addons=addons,
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
                pipeline: Pipeline | None = None, runner: Runner | None = None,
-               router: RoutingSeam | None = None) -> FastAPI:
+               router: RoutingSeam | None = None,
+               addon_runtime: AddonRuntime | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline, runner, router)
+    app.state.services = build_services(settings, store, clock, pipeline, runner, router,
+                                        addon_runtime)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, builds, config_vars, domains, formation, oneoff, releases):
+    for module in (account, addons, apps, builds, config_vars, domains, formation, oneoff,
+                   releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -125,6 +125,65 @@ class DynoOut(BaseModel):
     exit_code: int | None
 
 
+class AttachmentRequest(BaseModel):
+    name: str | None = Field(default=None, description="DATABASE gives DATABASE_URL (upper-cased)")
+
+
+class AddonCreate(BaseModel):
+    plan: str = Field(description="postgresql or redis, optionally with a plan: postgresql:dev",
+                      max_length=100)
+    name: str | None = Field(default=None, description="the add-on's name; random if omitted",
+                             max_length=100)
+    attachment: AttachmentRequest | None = None
+
+
+class AttachmentCreate(BaseModel):
+    addon: str = Field(max_length=100)
+    app: str = Field(max_length=100)
+    name: str | None = Field(default=None, description="DATABASE gives DATABASE_URL; the "
+                             "add-on kind's default if omitted", max_length=100)
+
+
+class NameRef(BaseModel):
+    name: str
+
+
+class AddonRef(BaseModel):
+    id: str
+    name: str
+    app: NameRef
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    name: str
+    config_var: str
+    addon: AddonRef
+    app: NameRef
+    created_at: datetime
+
+
+class ServerOut(BaseModel):
+    state: str = Field(description="the container: running, restarting, exited, missing")
+    data_bytes: int | None = Field(description="size of the data on the add-on's volume")
+    volume: str
+
+
+class AddonOut(BaseModel):
+    id: str
+    name: str
+    addon_service: NameRef
+    plan: NameRef
+    app: NameRef = Field(description="the owning app")
+    state: str
+    config_vars: list[str]
+    attachments: list[AttachmentOut]
+    created_at: datetime
+    release: ReleaseVersion | None = Field(default=None, description="the release that set "
+                                           "the config var (create only)")
+    server: ServerOut | None = None
+
+
 class AccountOut(BaseModel):
     id: str
     user: str

@@ -16,6 +16,7 @@ from paas_platform.domain.builds import BuildResult
 from paas_platform.runtime.containers import DockerContainers
 from paas_platform.runtime.engine import EngineHandle
 from paas_platform.runtime.images import DockerImages
+from paas_platform.runtime.networks import ensure_app_network
 from paas_platform.runtime.oneoff import OneOffRunner
 from paas_platform.settings import Settings
 
@@ -69,8 +70,12 @@ class BuildPipeline:
     def run_release_phase(self, app: str, version: int, image: str, command: str,
                           config: dict[str, str], slug_image: bool, say: Say) -> tuple[int, bool]:
         runner = OneOffRunner(self._containers(), self._settings.instance)
+        # On the app's network, like every dyno: the release command (migrations)
+        # reaches the add-ons attached to the app.
+        network = ensure_app_network(self._engine.client, self._settings.instance, app)
         return runner.run(app, image, command, config, "release.1", slug_image, say,
-                          timeout=self._settings.build_timeout, release_version=version)
+                          timeout=self._settings.build_timeout, release_version=version,
+                          network=network)
 
     def purge_cache(self, app: str) -> bool:
         return self._containers().remove_volume(cache_volume(self._settings.instance, app))

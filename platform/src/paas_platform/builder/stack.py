@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from paas_platform.domain.errors import PaasError
-from paas_platform.runtime.images import DockerImages
+from paas_platform.runtime.images import DockerImages, tar_context
 
 log = logging.getLogger("paas.stack")
 
@@ -98,14 +98,7 @@ def build_context(dockerfile_text: str, extra_ca: bytes | None) -> io.BytesIO:
     files = {"Dockerfile": (dockerfile_text.encode(), 0o644), "paas-launcher": (LAUNCHER.encode(), 0o755)}
     if extra_ca is not None:
         files[CA_FILE] = (extra_ca, 0o644)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, (data, mode) in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), mode
-            tar.addfile(info, io.BytesIO(data))
-    buffer.seek(0)
-    return buffer
+    return tar_context(files)
 
 
 def debootstrap_rootfs(stack: str, target: Path, mirror: str | None) -> None:

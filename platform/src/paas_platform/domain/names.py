@@ -35,6 +35,11 @@ def validate_app_name(name: object) -> str:
     return name
 
 
+def random_adjective(rng: random.Random) -> str:
+    """One of the words random names start with (add-on names use them too)."""
+    return rng.choice(_ADJECTIVES)
+
+
 def random_app_name(rng: random.Random | None = None) -> str:
     """A readable random name; callers retry on the rare collision."""
     rng = rng or random.SystemRandom()

@@ -5,6 +5,8 @@ engine.engine_errors; build failures become ImageBuildFailed with the engine's m
 
 from __future__ import annotations
 
+import io
+import tarfile
 from pathlib import Path
 from typing import IO, Callable, Iterable
 
@@ -14,6 +16,18 @@ from paas_platform.domain.errors import NotFound, PaasError
 from paas_platform.runtime.engine import engine_errors
 
 OutputSink = Callable[[str], None]
+
+
+def tar_context(files: dict[str, tuple[bytes, int]]) -> io.BytesIO:
+    """A build context: file name -> (content, mode), as an uncompressed tar."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, (data, mode) in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), mode
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
 
 
 class ImageBuildFailed(PaasError):

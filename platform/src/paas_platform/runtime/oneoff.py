@@ -84,10 +84,11 @@ class OneOffRunner:
 
     def run(self, app: str, image: str, command: str, env: dict[str, str], dyno: str,
             slug_image: bool, say: Callable[[str], None], timeout: float,
-            release_version: int | None = None) -> tuple[int, bool]:
+            release_version: int | None = None, network: str | None = None,
+            ) -> tuple[int, bool]:
         """Run to completion with the release's config; (exit code, timed out)."""
         spec = oneoff_spec(self._instance, app, dyno, image, command, env, slug_image,
-                           ONEOFF_MEMORY, release_version)
+                           ONEOFF_MEMORY, release_version, network)
         return self._containers.run(spec, say, timeout)
 
 

@@ -40,10 +40,19 @@ class AppRuntime(Protocol):
     def forget(self, app: str) -> None: ...
 
 
+class AppAddons(Protocol):
+    """Add-ons attached to or owned by an app; see services/addons.py."""
+
+    def forget_app(self, tx, app: App) -> object: ...
+    def after_app_destroyed(self, gone) -> None: ...
+
+
 class AppService:
     def __init__(self, store: Store, stack: str, clock: Clock = utc_now,
-                 repos: AppRepos | None = None, runner: AppRuntime | None = None) -> None:
+                 repos: AppRepos | None = None, runner: AppRuntime | None = None,
+                 addons: AppAddons | None = None) -> None:
         self._store = store
+        self._addons = addons
         self._runner = runner
         self._stack = stack
         self._clock = clock
@@ -104,12 +113,16 @@ class AppService:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(name, lock=True)
             summary = AppSummary(app, tx.releases.current(app.id))
+            addons_gone = self._addons.forget_app(tx, app) if self._addons else None
             tx.formation.delete_all(app.id)
             tx.builds.delete_all(app.id)
             tx.releases.delete_all(app.id)
             tx.apps.delete(app.id)
         if self._repos is not None:
             self._repos.remove(name)
+        if addons_gone is not None:
+            # Before the runner removes the app's network: add-ons must leave it first.
+            self._addons.after_app_destroyed(addons_gone)
         if self._runner is not None:
             self._runner.forget(name)
         log.info("app %s destroyed by %s", name, user)

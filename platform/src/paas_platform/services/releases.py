@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from paas_platform.domain.addons import keep_attached_vars
 from paas_platform.domain.releases import Release, ReleaseStatus, parse_version, rollback_of
 from paas_platform.domain.errors import NotFound
 from paas_platform.services.clock import Clock, utc_now
@@ -40,6 +42,9 @@ class ReleaseService:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(app_name, lock=True)
             new = rollback_of(tx.releases.find(app.id, version), version, user)
+            # Rolling back leaves add-ons alone: their vars keep naming them as they are now.
+            attached = tx.addons.attached_vars(app.id)
+            new = replace(new, config=keep_attached_vars(new.config, attached))
             tx.apps.set_config(app.id, new.config, now)
             release = tx.releases.append(app.id, new, now)
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from paas_platform.domain.errors import PaasError, StoreUnavailable
+from paas_platform.store.addons import AddonRows
 from paas_platform.store.apps import AppRows
 from paas_platform.store.builds import BuildRows
 from paas_platform.store.domains import DomainRows
@@ -31,6 +32,7 @@ class Transaction:
     """The row gateways of one database transaction."""
 
     def __init__(self, conn: sa.Connection) -> None:
+        self.addons = AddonRows(conn)
         self.apps = AppRows(conn)
         self.builds = BuildRows(conn)
         self.domains = DomainRows(conn)

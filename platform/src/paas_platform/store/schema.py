@@ -122,3 +122,28 @@ domains = sa.Table(
     sa.Column("hostname", sa.String(253), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
+
+addons = sa.Table(
+    "addons",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(48), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("plan", sa.String(32), nullable=False),
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("credentials", JSONText, nullable=False),
+    sa.Column("volume", sa.String(128), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+addon_attachments = sa.Table(
+    "addon_attachments",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("addon_id", sa.String(36), sa.ForeignKey("addons.id"), nullable=False),
+    sa.Column("app_id", sa.String(36), sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("app_id", "name", name="uq_addon_attachments_app_name"),
+)
