@@ -68,7 +68,8 @@ def test_no_request_fails_across_deploy_config_rollback_and_scale_down(deploy_pl
     assert paas(platform, "ps:scale", "web=3", "-a", "demo").returncode == 0
     wait_for(lambda: web_dynos(platform) == ["web.1", "web.2", "web.3"], timeout=120)
     wait_for(lambda: settled(platform, ("one", None)), timeout=60)
-    assert len({get(platform).json()["dyno"] for _ in range(30)}) == 3
+    # The router takes up new dynos on its next sync: wait until all three answer.
+    wait_for(lambda: len({get(platform).json()["dyno"] for _ in range(30)}) == 3, timeout=30)
 
     port = int(platform.env["PAAS_ROUTER_PORT"])
     with HttpLoad(port, "demo.localhost", workers=4, seen_key=answer) as load:
