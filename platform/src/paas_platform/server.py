@@ -14,6 +14,7 @@ import threading
 import uvicorn
 
 from paas_platform.api import create_app
+from paas_platform.api.app import make_log_hub
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.cleanup import remove_app_objects
@@ -23,6 +24,7 @@ from paas_platform.runtime.images import DockerImages
 from paas_platform.runtime.networks import ensure_app_network
 from paas_platform.runtime.router import DockerRouter, ensure_router_image
 from paas_platform.services.reconciler import FormationReconciler
+from paas_platform.services.log_hub import NULL_LOGS, LogHub, LogSink
 from paas_platform.services.rollout import Rollout
 from paas_platform.services.routing import RouterSync
 from paas_platform.services.runner import DockerRunner
@@ -33,6 +35,19 @@ from paas_platform.store import open_store
 log = logging.getLogger("paas.server")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn waits for open responses before it stops; ending the log followers
+    first lets `paas logs --tail` streams finish instead of holding the shutdown."""
+
+    def __init__(self, config: uvicorn.Config, logs: LogHub) -> None:
+        super().__init__(config)
+        self._logs = logs
+
+    async def shutdown(self, sockets=None) -> None:
+        self._logs.stop()
+        await super().shutdown(sockets)
 
 
 class _Terminated(Exception):
@@ -60,7 +75,7 @@ def docker_router(settings: Settings, store, engine: EngineHandle,
 
 
 def docker_runner(settings: Settings, store, engine: EngineHandle,
-                  router: RouterSync | None = None):
+                  router: RouterSync | None = None, logs: LogSink = NULL_LOGS):
     """The runner on the real engine: rollout plus the reconcile loop, sharing one client."""
     def dynos() -> DockerDynos:
         return DockerDynos(engine.client, settings.instance)
@@ -68,8 +83,8 @@ def docker_runner(settings: Settings, store, engine: EngineHandle,
     def network(app: str) -> str:
         return ensure_app_network(engine.client, settings.instance, app)
 
-    reconciler = FormationReconciler(store, dynos, network, settings, router=router)
-    rollout = Rollout(store, dynos, network, settings, router=router)
+    reconciler = FormationReconciler(store, dynos, network, settings, router=router, logs=logs)
+    rollout = Rollout(store, dynos, network, settings, router=router, logs=logs)
     def forget(app: str) -> int:
         if router is not None:
             router.forget(app)  # the router leaves the app's network, so it can be removed
@@ -99,6 +114,16 @@ def fail_unfinished_builds(store) -> int:
         )
 
 
+def _prune_logs(logs: LogHub) -> None:
+    """Apply the log caps to every app once at start (quiet apps are not pruned by writes)."""
+    try:
+        removed = logs.prune_all()
+        if removed:
+            log.info("log retention removed %d old line(s)", removed)
+    except PaasError as exc:
+        log.warning("log retention not applied: %s", exc.message)
+
+
 def _report_engine() -> bool:
     """Say whether the Docker Engine the runtime needs is reachable (the API works without it)."""
     from paas_platform.runtime.engine import EngineUnavailable, connect, engine_info
@@ -126,6 +151,8 @@ def serve(settings: Settings) -> None:
     failed = fail_unfinished_builds(store)
     if failed:
         log.warning("%d build(s) left unfinished by the last run marked failed", failed)
+    logs = make_log_hub(settings, store)
+    threading.Thread(target=_prune_logs, args=(logs,), name="log-prune", daemon=True).start()
     engine = EngineHandle()
     pipeline = BuildPipeline(settings, engine)
     runner, reconciler, router = None, None, None
@@ -133,11 +160,12 @@ def serve(settings: Settings) -> None:
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
         router = docker_router(settings, store, engine, pipeline)
-        runner, reconciler = docker_runner(settings, store, engine, router)
+        runner, reconciler = docker_runner(settings, store, engine, router, logs)
         runner.resume(store)
         reconciler.start()
         router.start()  # starts or adopts the router once the stack is there
-    app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router)
+    app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router,
+                     log_hub=logs)
     app.state.services.oneoff.start()  # `paas run` rendezvous listener
     config = uvicorn.Config(
         app,
@@ -153,11 +181,12 @@ def serve(settings: Settings) -> None:
     # handler that was installed before: ours, so the process exits 0, not by signal.
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        uvicorn.Server(config).run()
+        _Server(config, logs).run()
     except _Terminated:
         pass
     finally:
         app.state.services.oneoff.stop()
+        logs.stop()
         if reconciler is not None:
             reconciler.stop()
         if router is not None:

@@ -14,7 +14,8 @@ from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
 from paas_platform.api.routes import (
-    account, apps, builds, config_vars, domains, formation, git, health, oneoff, releases,
+    account, apps, builds, config_vars, domains, formation, git, health, logs, oneoff,
+    releases,
 )
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.builder.source import SourceLimits
@@ -26,6 +27,8 @@ from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
 from paas_platform.services.domains import DomainService
 from paas_platform.services.formation import FormationService
+from paas_platform.services.log_hub import LogHub
+from paas_platform.services.log_reader import LogReader
 from paas_platform.services.maintenance import MaintenanceService
 from paas_platform.services.oneoff_dynos import OneOffDynoService, oneoff_service
 from paas_platform.services.releases import ReleaseService
@@ -50,47 +53,58 @@ class Services:
     domains: DomainService
     maintenance: MaintenanceService
     router: RoutingSeam
+    logs: LogHub
+    log_reader: LogReader
+
+
+def make_log_hub(settings: Settings, store: Store, clock: Clock = utc_now) -> LogHub:
+    """One per process: every writer and reader of the log stream shares it."""
+    return LogHub(store, settings.log_max_lines, settings.log_max_age, clock)
 
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
                    pipeline: Pipeline | None = None, runner: Runner | None = None,
-                   router: RoutingSeam | None = None) -> Services:
+                   router: RoutingSeam | None = None, log_hub: LogHub | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
     runner = runner or NullRunner(store, clock)
     router = router or NullRouterSync()
+    log_hub = log_hub or make_log_hub(settings, store, clock)
     return Services(
         store=store,
         tokens=TokenService(store, clock),
-        apps=AppService(store, settings.stack, clock,
-                        repos=BareRepos.for_data_dir(settings.data_dir), runner=runner),
-        config=ConfigService(store, runner, clock),
-        releases=ReleaseService(store, runner, clock),
+        apps=AppService(store, settings.stack, clock, repos=BareRepos.for_data_dir(settings.data_dir),
+                        runner=runner, logs=log_hub),
+        config=ConfigService(store, runner, clock, log_hub),
+        releases=ReleaseService(store, runner, clock, log_hub),
         builds=BuildService(store, pipeline or BuildPipeline(settings), BuildOutputs(), limits,
-                            runner, clock),
-        formation=FormationService(store, runner, clock),
+                            runner, clock, log_hub),
+        formation=FormationService(store, runner, clock, log_hub),
         runner=runner,
-        oneoff=oneoff_service(settings, store, clock),
-        domains=DomainService(store, settings.domain, router.apply, clock),
-        maintenance=MaintenanceService(store, router.apply, clock),
+        oneoff=oneoff_service(settings, store, clock, log_hub),
+        domains=DomainService(store, settings.domain, router.apply, clock, log_hub),
+        maintenance=MaintenanceService(store, router.apply, clock, log_hub),
         router=router,
+        logs=log_hub,
+        log_reader=LogReader(store, log_hub, clock),
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
                pipeline: Pipeline | None = None, runner: Runner | None = None,
-               router: RoutingSeam | None = None) -> FastAPI:
+               router: RoutingSeam | None = None, log_hub: LogHub | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline, runner, router)
+    app.state.services = build_services(settings, store, clock, pipeline, runner, router, log_hub)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, builds, config_vars, domains, formation, oneoff, releases):
+    for module in (account, apps, builds, config_vars, domains, formation, logs, oneoff,
+                   releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -46,6 +46,18 @@ class LogCursor:
     container_id: str
     timestamp: str
     repeats: int
+    app: str = ""  # whose container, so an app's cursors can go with it
+
+
+@dataclass(frozen=True)
+class LogDrain:
+    """Where an app's lines are forwarded (syslog or HTTPS); the token names the drain."""
+
+    id: str
+    app: str
+    url: str
+    token: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -174,3 +186,8 @@ def matches(line: LogLine, query: LogQuery) -> bool:
 
 def gap_text(skipped: int) -> str:
     return f"{skipped} lines skipped: this reader fell behind"
+
+
+def release_text(version: int, user: str, description: str) -> str:
+    """`Release v7 created by admin: Set FOO config vars` (descriptions carry keys only)."""
+    return f"Release v{version} created by {user}: {description}"

@@ -6,17 +6,21 @@ from __future__ import annotations
 import logging
 
 from paas_platform.domain.config import apply_patch
+from paas_platform.domain.logs import release_text
 from paas_platform.domain.releases import NewRelease, ReleaseStatus, initial_status
 from paas_platform.services.runner import Runner
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.config")
 
 
 class ConfigService:
-    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runner = runner
         self._clock = clock
 
@@ -52,6 +56,8 @@ class ConfigService:
         # Keys only: config values never reach a log.
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,
                  release.description)
+        self._logs.event(app_name, f"{release.description} by {user}")
+        self._logs.event(app_name, release_text(release.version, user, release.description))
         if release.status is ReleaseStatus.PENDING:
             self._runner.deploy_in_background(app_name, release)
         return change.config, release.version

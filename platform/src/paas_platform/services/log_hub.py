@@ -15,7 +15,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from paas_platform.domain.logs import LogCursor, LogLine, LogQuery, gap_text, matches, text_lines
 from paas_platform.services.clock import Clock, utc_now
@@ -31,6 +31,9 @@ SUBSCRIBER_QUEUE_LINES = 10_000
 # after PRUNE_SECONDS; never per line.
 PRUNE_FRACTION = 10
 PRUNE_SECONDS = 60.0
+# A reader that has not asked for lines this long is gone (its stream ended
+# without closing): the next publish closes it, so it stops holding lines.
+ABANDONED_SECONDS = 300.0
 
 
 class LogSink(Protocol):
@@ -40,6 +43,8 @@ class LogSink(Protocol):
 
     def event(self, app: str, text: str, process: str = "api") -> None: ...
 
+    def write(self, app: str, source: str, process: str, text: str) -> None: ...
+
 
 class NullLogSink:
     """Drops everything: for services built without a hub (unit tests)."""
@@ -48,6 +53,9 @@ class NullLogSink:
         return None
 
     def event(self, app: str, text: str, process: str = "api") -> None:
+        return None
+
+    def write(self, app: str, source: str, process: str, text: str) -> None:
         return None
 
 
@@ -74,10 +82,20 @@ class Subscription:
         self._skipped = 0
         self._closed = False
         self._cond = threading.Condition()
+        self._waker: Callable[[], None] | None = None
+        self._last_read = time.monotonic()
         self.total_skipped = 0
+
+    def on_ready(self, waker: Callable[[], None]) -> None:
+        """Also call `waker` (from the publisher's thread) whenever lines arrive or the
+        subscription closes: lets an event loop wait without holding a thread."""
+        self._waker = waker
 
     def offer(self, lines: Sequence[LogLine]) -> None:
         """Called by the publisher: never waits for the reader."""
+        if time.monotonic() - self._last_read > ABANDONED_SECONDS:
+            self.close()
+            return
         with self._cond:
             if self._closed:
                 return
@@ -88,12 +106,14 @@ class Subscription:
                     self.total_skipped += 1
                 self._lines.append(line)
             self._cond.notify()
+        self._wake()
 
     def get(self, timeout: float | None = None) -> list[LogLine]:
         """The queued lines (a GapLine first if some were dropped); [] on timeout or close."""
         with self._cond:
             if not self._lines and not self._skipped and not self._closed:
                 self._cond.wait(timeout)
+            self._last_read = time.monotonic()
             batch: list[LogLine] = []
             if self._skipped:
                 batch.append(self._gap(self._skipped))
@@ -118,6 +138,14 @@ class Subscription:
             self._closed = True
             self._cond.notify_all()
         self._hub._unsubscribe(self)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waker is not None:
+            try:
+                self._waker()
+            except Exception:  # noqa: BLE001 - the reader's loop is gone; it is closing
+                pass
 
     def _gap(self, skipped: int) -> GapLine:
         return GapLine(self.app, self._clock(), "platform", "logs", gap_text(skipped), skipped)
@@ -168,10 +196,14 @@ class LogHub:
 
     def event(self, app: str, text: str, process: str = "api") -> None:
         """A platform line about `app`, now. Never raises: the change it reports is done."""
+        self.write(app, "platform", process, text)
+
+    def write(self, app: str, source: str, process: str, text: str) -> None:
+        """Lines of `text`, now. Never raises: a lost line must not fail what it reports."""
         try:
-            self.publish(text_lines(app, self._clock(), "platform", process, text))
-        except Exception as exc:  # noqa: BLE001 - a lost event must not fail the request
-            log.warning("could not store a log event for %s: %s", app, type(exc).__name__)
+            self.publish(text_lines(app, self._clock(), source, process, text))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not store a log line for %s: %s", app, type(exc).__name__)
 
     def cursor(self, container_id: str) -> LogCursor | None:
         with self._store.transaction() as tx:
@@ -194,7 +226,10 @@ class LogHub:
         """A live reader of lines published from now on that match the query."""
         subscription = Subscription(self, app, query, self._queue_lines, self._clock)
         with self._subscribers_lock:
-            self._subscribers.setdefault(app, []).append(subscription)
+            if not self._stopped:
+                self._subscribers.setdefault(app, []).append(subscription)
+                return subscription
+        subscription.close()  # the hub has stopped: the stream ends at once
         return subscription
 
     def history_and_subscribe(self, app: str, query: LogQuery) -> tuple[list[LogLine], Subscription]:
@@ -229,8 +264,8 @@ class LogHub:
 
     def stop(self) -> None:
         """Close every reader; streams then end."""
-        self._stopped = True
         with self._subscribers_lock:
+            self._stopped = True
             readers = [reader for group in self._subscribers.values() for reader in group]
             self._subscribers.clear()
         for reader in readers:
