@@ -209,6 +209,11 @@ class LogHub:
         with self._store.transaction() as tx:
             return tx.logs.cursor(container_id)
 
+    def cursor_ids(self) -> list[str]:
+        """Every container with a stored cursor (to forget those that vanished)."""
+        with self._store.transaction() as tx:
+            return tx.logs.cursor_ids()
+
     def forget_cursors(self, container_ids: Iterable[str]) -> None:
         ids = list(container_ids)
         if ids:

@@ -146,6 +146,9 @@ class LogRows:
         if ids:
             self._conn.execute(log_cursors.delete().where(log_cursors.c.container_id.in_(ids)))
 
+    def cursor_ids(self) -> list[str]:
+        return list(self._conn.execute(sa.select(log_cursors.c.container_id)).scalars())
+
     def all_cursors(self) -> list[LogCursor]:
         rows = self._conn.execute(sa.select(log_cursors)).mappings()
         return [LogCursor(r["container_id"], r["timestamp"], r["repeats"], r["app"]) for r in rows]
