@@ -24,6 +24,8 @@ from paas_platform.runtime.images import DockerImages
 from paas_platform.runtime.networks import ensure_app_network
 from paas_platform.runtime.router import DockerRouter, ensure_router_image
 from paas_platform.services.reconciler import FormationReconciler
+from paas_platform.runtime.log_collector import LogCollector, connect_for_logs
+from paas_platform.services.drains import DrainManager
 from paas_platform.services.log_hub import NULL_LOGS, LogHub, LogSink
 from paas_platform.services.rollout import Rollout
 from paas_platform.services.routing import RouterSync
@@ -75,10 +77,14 @@ def docker_router(settings: Settings, store, engine: EngineHandle,
 
 
 def docker_runner(settings: Settings, store, engine: EngineHandle,
-                  router: RouterSync | None = None, logs: LogSink = NULL_LOGS):
+                  router: RouterSync | None = None, logs: LogSink = NULL_LOGS,
+                  collector: LogCollector | None = None):
     """The runner on the real engine: rollout plus the reconcile loop, sharing one client."""
+    # A stopped dyno is removed only once the collector has read its last lines.
+    before_remove = collector.before_remove if collector is not None else (lambda cid: None)
+
     def dynos() -> DockerDynos:
-        return DockerDynos(engine.client, settings.instance)
+        return DockerDynos(engine.client, settings.instance, before_remove)
 
     def network(app: str) -> str:
         return ensure_app_network(engine.client, settings.instance, app)
@@ -139,6 +145,27 @@ def _report_engine() -> bool:
         return False
 
 
+def _start_collector(settings: Settings, logs: LogHub) -> LogCollector | None:
+    """Every dyno's output into the log hub, resumed from the stored cursors."""
+    collector = LogCollector(connect_for_logs, settings.instance, logs)
+    try:
+        collector.start()
+    except Exception as exc:  # noqa: BLE001 - the API still serves; dynos' lines wait in Docker
+        log.error("log collector not started: %s", exc)
+        return None
+    return collector
+
+
+def _start_drains(drains: DrainManager) -> None:
+    try:
+        started = drains.start()
+    except PaasError as exc:
+        log.error("log drains not started: %s", exc.message)
+        return
+    if started:
+        log.info("%d log drain(s) started", started)
+
+
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -155,17 +182,20 @@ def serve(settings: Settings) -> None:
     threading.Thread(target=_prune_logs, args=(logs,), name="log-prune", daemon=True).start()
     engine = EngineHandle()
     pipeline = BuildPipeline(settings, engine)
-    runner, reconciler, router = None, None, None
+    runner, reconciler, router, collector = None, None, None, None
+    drain_manager = DrainManager(store, logs, settings.drain_ca_certs)
+    _start_drains(drain_manager)
     if _report_engine():
+        collector = _start_collector(settings, logs)
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
         router = docker_router(settings, store, engine, pipeline)
-        runner, reconciler = docker_runner(settings, store, engine, router, logs)
+        runner, reconciler = docker_runner(settings, store, engine, router, logs, collector)
         runner.resume(store)
         reconciler.start()
         router.start()  # starts or adopts the router once the stack is there
     app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router,
-                     log_hub=logs)
+                     log_hub=logs, drain_runner=drain_manager)
     app.state.services.oneoff.start()  # `paas run` rendezvous listener
     config = uvicorn.Config(
         app,
@@ -186,6 +216,9 @@ def serve(settings: Settings) -> None:
         pass
     finally:
         app.state.services.oneoff.stop()
+        if collector is not None:
+            collector.stop()
+        drain_manager.stop()
         logs.stop()
         if reconciler is not None:
             reconciler.stop()

@@ -55,6 +55,7 @@ class Settings:
     reconcile_interval: float = 2.0
     log_max_lines: int = 10_000  # per app; at least MIN_LOG_LINES
     log_max_age: int = 7 * 86400  # seconds a log line is kept
+    drain_ca_certs: Path | None = None  # extra CAs trusted by syslog+tls:// and https:// drains
 
     @property
     def resolved_database_url(self) -> str:
@@ -100,6 +101,7 @@ class Settings:
             boot_timeout=_positive_int(env, "PAAS_BOOT_TIMEOUT", 60),
             log_max_lines=_log_max_lines(env),
             log_max_age=_duration(env, "PAAS_LOG_MAX_AGE", 7 * 86400),
+            drain_ca_certs=_existing_file(env, "PAAS_DRAIN_CA_CERTS"),
         )
 
 

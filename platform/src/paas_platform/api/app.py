@@ -14,7 +14,7 @@ from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
 from paas_platform.api.routes import (
-    account, apps, builds, config_vars, domains, formation, git, health, logs, oneoff,
+    account, apps, builds, config_vars, domains, drains, formation, git, health, logs, oneoff,
     releases,
 )
 from paas_platform.builder.pipeline import BuildPipeline
@@ -26,6 +26,7 @@ from paas_platform.services.builds import BuildService, Pipeline
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
 from paas_platform.services.domains import DomainService
+from paas_platform.services.drains import DrainRunner, DrainService
 from paas_platform.services.formation import FormationService
 from paas_platform.services.log_hub import LogHub
 from paas_platform.services.log_reader import LogReader
@@ -55,6 +56,7 @@ class Services:
     router: RoutingSeam
     logs: LogHub
     log_reader: LogReader
+    drains: DrainService
 
 
 def make_log_hub(settings: Settings, store: Store, clock: Clock = utc_now) -> LogHub:
@@ -64,7 +66,8 @@ def make_log_hub(settings: Settings, store: Store, clock: Clock = utc_now) -> Lo
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
                    pipeline: Pipeline | None = None, runner: Runner | None = None,
-                   router: RoutingSeam | None = None, log_hub: LogHub | None = None) -> Services:
+                   router: RoutingSeam | None = None, log_hub: LogHub | None = None,
+                   drain_runner: DrainRunner | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
     runner = runner or NullRunner(store, clock)
@@ -87,24 +90,28 @@ def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
         router=router,
         logs=log_hub,
         log_reader=LogReader(store, log_hub, clock),
+        # Without a drain runner (API tests) drains are stored but nothing is sent.
+        drains=DrainService(store, drain_runner, log_hub, clock),
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
                pipeline: Pipeline | None = None, runner: Runner | None = None,
-               router: RoutingSeam | None = None, log_hub: LogHub | None = None) -> FastAPI:
+               router: RoutingSeam | None = None, log_hub: LogHub | None = None,
+               drain_runner: DrainRunner | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
         description="A Heroku-style platform for twelve-factor apps.",
     )
     app.state.settings = settings
-    app.state.services = build_services(settings, store, clock, pipeline, runner, router, log_hub)
+    app.state.services = build_services(settings, store, clock, pipeline, runner, router, log_hub,
+                                        drain_runner)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, apps, builds, config_vars, domains, formation, logs, oneoff,
+    for module in (account, apps, builds, config_vars, domains, drains, formation, logs, oneoff,
                    releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

@@ -74,8 +74,9 @@ class CursorTracker:
     """One container's cursor while its output is read: drops what the cursor says is
     already collected and moves the cursor over what is new."""
 
-    def __init__(self, container_id: str, cursor: LogCursor | None) -> None:
+    def __init__(self, container_id: str, cursor: LogCursor | None, app: str = "") -> None:
         self.container_id = container_id
+        self.app = app
         self.cursor = cursor
         self._latest = parse_stamp(cursor.timestamp) if cursor else None
         self._in_second = cursor.repeats if cursor else 0
@@ -112,5 +113,5 @@ class CursorTracker:
                     text = self.cursor.timestamp if self.cursor else entry[0]
             else:
                 continue  # an earlier second: a replay from the latest second skips it anyway
-            self.cursor = LogCursor(self.container_id, text, self._in_second)
+            self.cursor = LogCursor(self.container_id, text, self._in_second, self.app)
         return fresh

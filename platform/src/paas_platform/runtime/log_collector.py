@@ -50,6 +50,8 @@ class CollectorSink(Protocol):
 
     def forget_cursors(self, container_ids: Sequence[str]) -> None: ...
 
+    def cursor_ids(self) -> list[str]: ...
+
 
 def dyno_identity(labels: Mapping[str, str]) -> tuple[str, str] | None:
     """(app, process name such as web.1) of a dyno container, from its labels; None for
@@ -104,6 +106,12 @@ class LogCollector:
     def start(self) -> None:
         self._client = self._connect()
         self.rescan()
+        # Containers removed while the control plane was down leave cursors behind.
+        with self._lock:
+            known = set(self._followed)
+        stale = [cid for cid in self._sink.cursor_ids() if cid not in known]
+        if stale:
+            self._sink.forget_cursors(stale)
         for target, name in ((self._watch_events, "logs-events"), (self._rescan_loop, "logs-rescan")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -215,7 +223,8 @@ class LogCollector:
             try:
                 if followed.tracker is None:
                     followed.tracker = CursorTracker(followed.container_id,
-                                                     self._sink.cursor(followed.container_id))
+                                                     self._sink.cursor(followed.container_id),
+                                                     followed.app)
                 self._read_to_end(followed)
             except docker.errors.NotFound:
                 return  # removed: nothing more to read
