@@ -171,6 +171,18 @@ class ApiClient:
     def remove_domain(self, app: str, hostname: str) -> dict:
         return self._json("DELETE", "apps", app, "domains", hostname)
 
+    # -- log drains -------------------------------------------------------------------------
+
+    def list_drains(self, app: str) -> list[dict]:
+        return self._json("GET", "apps", app, "log-drains")
+
+    def add_drain(self, app: str, url: str) -> dict:
+        return self._json("POST", "apps", app, "log-drains", body={"url": url})
+
+    def remove_drain(self, app: str, drain: str) -> dict:
+        """By URL, token or id (the URL is one encoded path segment)."""
+        return self._json("DELETE", "apps", app, "log-drains", drain)
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _json(self, method: str, *segments: str, body: Any = None) -> Any:
