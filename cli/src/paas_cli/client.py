@@ -159,6 +159,23 @@ class ApiClient:
                     raise _api_error(response)
                 yield from response.iter_text()
 
+    # -- logs -------------------------------------------------------------------------------
+
+    def log_lines(self, app: str, params: dict[str, str]) -> Iterator[str]:
+        """The app's log lines (no newline) as the API sends them; with tail=true the
+        stream stays open until the caller stops reading. Empty keep-alive lines are skipped."""
+        path = "/" + "/".join(quote(segment, safe="") for segment in ("apps", app, "log-stream"))
+        with self._errors():
+            with self._http.stream(
+                "GET", path, params=params, timeout=self._slow, headers={"Accept": "text/plain"}
+            ) as response:
+                if response.is_error:
+                    response.read()
+                    raise _api_error(response)
+                for line in response.iter_lines():
+                    if line:
+                        yield line
+
     # -- domains ----------------------------------------------------------------------------
 
     def list_domains(self, app: str) -> list[dict]:
