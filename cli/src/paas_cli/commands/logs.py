@@ -1,5 +1,7 @@
 """logs: an app's recent log lines, or (--tail) its live stream until Ctrl-C."""
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -51,6 +53,9 @@ def logs(
             if not tail:
                 raise
             # Ctrl-C is how --tail ends: quietly, and successfully.
+        except BrokenPipeError:
+            # The reader went away (`paas logs | head`): nothing left to say to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def register(app: typer.Typer) -> None:

@@ -31,8 +31,8 @@ SUBSCRIBER_QUEUE_LINES = 10_000
 # after PRUNE_SECONDS; never per line.
 PRUNE_FRACTION = 10
 PRUNE_SECONDS = 60.0
-# A reader that has not asked for lines this long is gone (its stream ended
-# without closing): the next publish closes it, so it stops holding lines.
+# A reader whose queue is full and that has not asked for lines this long is gone
+# (its stream ended without closing): the next publish closes it.
 ABANDONED_SECONDS = 300.0
 
 
@@ -93,7 +93,8 @@ class Subscription:
 
     def offer(self, lines: Sequence[LogLine]) -> None:
         """Called by the publisher: never waits for the reader."""
-        if time.monotonic() - self._last_read > ABANDONED_SECONDS:
+        if (len(self._lines) >= self._capacity
+                and time.monotonic() - self._last_read > ABANDONED_SECONDS):
             self.close()
             return
         with self._cond:
