@@ -33,8 +33,7 @@ class Stamp:
     @property
     def moment(self) -> datetime:
         """Aware UTC, to the microsecond."""
-        return datetime.fromtimestamp(self.second, timezone.utc).replace(
-            microsecond=self.nanos // 1000)
+        return _second_start(self.second).replace(microsecond=self.nanos // 1000)
 
 
 def parse_stamp(text: str) -> Stamp:
@@ -49,6 +48,16 @@ def parse_stamp(text: str) -> Stamp:
 
 
 _last_second: tuple[str, int] = ("", 0)
+_last_start: tuple[int, datetime] = (0, datetime.fromtimestamp(0, timezone.utc))
+
+
+def _second_start(second: int) -> datetime:
+    global _last_start
+    cached, start = _last_start
+    if cached != second:
+        start = datetime.fromtimestamp(second, timezone.utc)
+        _last_start = (second, start)
+    return start
 
 
 def _epoch_second(head: str) -> int:
