@@ -3,13 +3,12 @@ wired into the app forwards published lines to a local syslog receiver."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
+from tests.syslog_receiver import SyslogReceiver
 
 
 @pytest.fixture
@@ -89,35 +88,6 @@ def test_adding_and_removing_a_drain_shows_in_the_stream(api, demo):
     assert "Remove drain" in stream and "secret" not in stream
 
 
-class Listener:
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.data = b""
-        self.got = threading.Condition()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
-
-    def _read(self, conn) -> None:
-        with conn:
-            while chunk := conn.recv(65536):
-                with self.got:
-                    self.data += chunk
-                    self.got.notify_all()
-
-    def wait_for(self, needle: bytes) -> bytes:
-        with self.got:
-            self.got.wait_for(lambda: needle in self.data, timeout=15)
-            return self.data
-
-
 def test_drains_send_published_lines_from_startup_and_as_added(settings, store):
     from datetime import datetime, timezone
 
@@ -131,7 +101,7 @@ def test_drains_send_published_lines_from_startup_and_as_added(settings, store):
 
     TokenService(store).bootstrap(ADMIN_TOKEN)
     hub = make_log_hub(settings, store)
-    early, late = Listener(), Listener()
+    early, late = SyslogReceiver(), SyslogReceiver()
     manager = DrainManager(store, hub)
     app = create_app(settings, store, log_hub=hub, drain_runner=manager)
     try:
@@ -154,5 +124,5 @@ def test_drains_send_published_lines_from_startup_and_as_added(settings, store):
     finally:
         manager.stop()
         hub.stop()
-        early.sock.close()
-        late.sock.close()
+        early.close()
+        late.close()

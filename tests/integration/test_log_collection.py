@@ -10,8 +10,7 @@ ready, and every dyno says "bye" when it gets SIGTERM.
 from __future__ import annotations
 
 import re
-import socket
-import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +20,7 @@ from tests.integration.build_helpers import api, tgz_of, upload_build, write_tre
 from tests.integration.conftest import TOKEN, _platform_env, docker_client, remove_instance_objects
 from tests.integration.platform_process import PlatformProcess, free_port
 from tests.integration.test_runner import paas, wait_for
+from tests.syslog_receiver import SyslogReceiver
 
 pytestmark = pytest.mark.integration
 
@@ -133,7 +133,7 @@ def test_control_plane_restart_loses_and_repeats_nothing(logs_platform):
     wait_for(lambda: all_dynos_counting(logs_platform))
     before = counters(log_lines(logs_platform, "-n", "100000"))
     assert logs_platform.stop() == 0  # SIGTERM: the dynos keep printing meanwhile
-    threading.Event().wait(3)
+    time.sleep(3)
     logs_platform.start()
 
     def caught_up():
@@ -161,51 +161,11 @@ def test_a_stopped_dyno_last_words_are_kept(logs_platform):
     assert "worker.1 bye" in texts
 
 
-class SyslogListener:
-    """A plain TCP syslog receiver: collects the octet-counted frames it is sent."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.data = b""
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
-
-    def _read(self, conn: socket.socket) -> None:
-        with conn:
-            while chunk := conn.recv(65536):
-                with self.lock:
-                    self.data += chunk
-
-    def frames(self) -> list[bytes]:
-        """Complete frames so far: `LEN SP MSG`, MSG exactly LEN bytes."""
-        with self.lock:
-            data = self.data
-        frames, at = [], 0
-        while True:
-            space = data.find(b" ", at)
-            if space < 0:
-                return frames
-            length = int(data[at:space])
-            if space + 1 + length > len(data):
-                return frames
-            frames.append(data[space + 1:space + 1 + length])
-            at = space + 1 + length
-
-
 RFC5424 = re.compile(rb"^<(\d+)>1 (\S+) (d\.[0-9a-f-]+) (app|platform) (\S+) - - (.*)$", re.S)
 
 
 def test_syslog_drain_receives_the_app_lines_in_rfc5424(logs_platform):
-    listener = SyslogListener()
+    listener = SyslogReceiver()
     try:
         added = paas(logs_platform, "drains:add", f"syslog://127.0.0.1:{listener.port}", "-a", "demo")
         assert added.returncode == 0, added.stderr
@@ -229,4 +189,4 @@ def test_syslog_drain_receives_the_app_lines_in_rfc5424(logs_platform):
         assert removed.returncode == 0, removed.stderr
         assert "has no drains" in paas(logs_platform, "drains", "-a", "demo").stdout
     finally:
-        listener.sock.close()
+        listener.close()

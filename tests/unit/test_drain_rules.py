@@ -144,5 +144,5 @@ def test_a_stalled_receiver_makes_drops_that_are_counted_and_reported_now_and_th
     assert "pw" not in text
     sender.up = True
     assert worker.send_batch() is True
-    assert [l.text for l in sender.batches[0]] == ["a", "b", "c"]  # gap markers are not sent
+    assert [sent.text for sent in sender.batches[0]] == ["a", "b", "c"]  # gap markers are not sent
     assert (worker.sent, worker.dropped) == (3, 1000)

@@ -17,79 +17,15 @@ import pytest
 from paas_platform.domain.drains import parse_drain_url
 from paas_platform.domain.logs import LogLine
 from paas_platform.services.drain_senders import SendFailed, sender_for
+from tests.syslog_receiver import SyslogReceiver, complete_frames
 
 WHEN = datetime(2026, 11, 23, 23, 50, 1, tzinfo=timezone.utc)
 TOKEN = "d.00000000-0000-4000-8000-000000000001"
 LINES = [LogLine("demo", WHEN, "app", "web.1", f"line {n}") for n in range(3)]
 
 
-def complete_frames(data: bytes) -> list[bytes]:
-    """The octet-counted frames wholly inside `data`."""
-    frames, at = [], 0
-    while (space := data.find(b" ", at)) >= 0:
-        length = int(data[at:space])
-        if space + 1 + length > len(data):
-            break
-        frames.append(data[space + 1:space + 1 + length])
-        at = space + 1 + length
-    return frames
-
-
-class Receiver:
-    """Accepts connections (TLS when given a context) and keeps all bytes received."""
-
-    def __init__(self, context: ssl.SSLContext | None = None) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.context = context
-        self.data = b""
-        self.connections = 0
-        self.closed_connections = 0
-        self.open: list[socket.socket] = []
-        self.got = threading.Condition()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            self.open.append(conn)
-            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
-
-    def _read(self, conn) -> None:
-        try:
-            if self.context is not None:
-                conn = self.context.wrap_socket(conn, server_side=True)
-            while chunk := conn.recv(65536):
-                with self.got:
-                    self.data += chunk
-                    self.got.notify_all()
-        except (OSError, ssl.SSLError):
-            pass
-        finally:
-            conn.close()
-            with self.got:
-                self.closed_connections += 1
-                self.got.notify_all()
-
-    def wait_frames(self, count: int) -> list[bytes]:
-        with self.got:
-            self.got.wait_for(lambda: len(complete_frames(self.data)) >= count, timeout=10)
-            return complete_frames(self.data)
-
-    def drop_connections(self) -> None:
-        for conn in self.open:
-            conn.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 def test_syslog_over_tcp_sends_octet_counted_frames_and_reconnects():
-    receiver = Receiver()
+    receiver = SyslogReceiver()
     sender = sender_for(parse_drain_url(f"syslog://127.0.0.1:{receiver.port}"), TOKEN, None)
     try:
         sender.send(LINES)
@@ -134,7 +70,7 @@ def test_syslog_over_tls_trusts_the_extra_ca_file(self_signed):
     cert, key = self_signed
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(str(cert), str(key))
-    receiver = Receiver(server_context)
+    receiver = SyslogReceiver(server_context)
     url = f"syslog+tls://127.0.0.1:{receiver.port}"
     untrusting = sender_for(parse_drain_url(url), TOKEN, None)
     with pytest.raises(SendFailed):
