@@ -219,6 +219,7 @@ class LogCollector:
         return followed
 
     def _run(self, followed: _Followed) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 if followed.tracker is None:
@@ -231,11 +232,15 @@ class LogCollector:
             except Exception as exc:  # noqa: BLE001 - engine or store trouble: read again
                 if self._stop.is_set():
                     return
-                log.warning("collecting the logs of %s interrupted (%s); resuming",
-                            followed.name, type(exc).__name__)
+                failures += 1
+                # Once per outage, not once a second while the engine or store is away.
+                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                        "collecting the logs of %s interrupted (%s); resuming",
+                        followed.name, type(exc).__name__)
                 followed.tracker = None  # re-read the stored cursor: nothing unstored is skipped
                 self._stop.wait(RETRY_SECONDS)
                 continue
+            failures = 0
             with followed.lock:
                 if not followed.again:
                     followed.thread = None
