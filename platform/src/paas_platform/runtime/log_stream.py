@@ -7,6 +7,10 @@ more CPU than nginx spends on the requests. Here each read takes whatever has
 arrived (up to 64 KB, pausing briefly after short reads so lines pile up) and a
 small decoder splits it: HTTP chunks, then frames, then lines. Reading the logs endpoint never slows the container down: the engine
 serves it from the log file, so a slow or stopped reader only falls behind.
+
+follow_lines gives plain lines (the router's access log); follow_entries gives each
+line with the engine's timestamp and stream, for the log collector, which resumes
+from those timestamps.
 """
 
 from __future__ import annotations
