@@ -238,3 +238,10 @@ def test_event_never_raises(store, clock):
             raise StoreUnavailable("database unavailable")
 
     LogHub(Down(), clock=clock).event("demo", "lost, quietly")
+
+
+def test_iterating_a_subscription_drains_it_after_close(hub):
+    reader = hub.subscribe("demo", LogQuery())
+    hub.publish([line("a", 1), line("b", 2)])
+    reader.close()
+    assert [texts(batch) for batch in reader] == [["a", "b"]]

@@ -152,29 +152,18 @@ class ApiClient:
 
     def stream_text(self, url: str) -> Iterator[str]:
         """The text at `url` (a path the API gave us), chunk by chunk as it arrives."""
-        with self._errors():
-            with self._http.stream("GET", self._own_url(url), timeout=self._slow) as response:
-                if response.is_error:
-                    response.read()
-                    raise _api_error(response)
-                yield from response.iter_text()
+        with self._streaming(self._own_url(url)) as response:
+            yield from response.iter_text()
 
     # -- logs -------------------------------------------------------------------------------
 
     def log_lines(self, app: str, params: dict[str, str]) -> Iterator[str]:
         """The app's log lines (no newline) as the API sends them; with tail=true the
         stream stays open until the caller stops reading. Empty keep-alive lines are skipped."""
-        path = "/" + "/".join(quote(segment, safe="") for segment in ("apps", app, "log-stream"))
-        with self._errors():
-            with self._http.stream(
-                "GET", path, params=params, timeout=self._slow, headers={"Accept": "text/plain"}
-            ) as response:
-                if response.is_error:
-                    response.read()
-                    raise _api_error(response)
-                for line in response.iter_lines():
-                    if line:
-                        yield line
+        with self._streaming(_path("apps", app, "log-stream"), params) as response:
+            for line in response.iter_lines():
+                if line:
+                    yield line
 
     # -- domains ----------------------------------------------------------------------------
 
@@ -208,12 +197,21 @@ class ApiClient:
     def _send(
         self, method: str, *segments: str, body: Any = None, **options: Any
     ) -> httpx.Response:
-        path = "/" + "/".join(quote(segment, safe="") for segment in segments)
         with self._errors():
-            response = self._http.request(method, path, json=body, **options)
+            response = self._http.request(method, _path(*segments), json=body, **options)
         if response.is_error:
             raise _api_error(response)
         return response
+
+    @contextmanager
+    def _streaming(self, url: str, params: dict[str, str] | None = None) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it arrives, for as long as the server sends it."""
+        with self._errors():
+            with self._http.stream("GET", url, params=params, timeout=self._slow) as response:
+                if response.is_error:
+                    response.read()
+                    raise _api_error(response)
+                yield response
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -244,6 +242,11 @@ class ApiClient:
         if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
             raise CliError(f"the API returned a URL outside {self.base_url}: {url}")
         return url
+
+
+def _path(*segments: str) -> str:
+    """`/apps/NAME/...` with every segment URL-encoded."""
+    return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _decode(response: httpx.Response) -> Any:

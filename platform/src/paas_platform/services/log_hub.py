@@ -124,10 +124,13 @@ class Subscription:
             return batch
 
     def __iter__(self) -> Iterator[list[LogLine]]:
-        while not self.closed:
+        """Batches until the subscription is closed and drained."""
+        while True:
             batch = self.get(timeout=1.0)
             if batch:
                 yield batch
+            elif self.closed:
+                return
 
     @property
     def closed(self) -> bool:
