@@ -24,7 +24,7 @@ import time
 
 import httpx
 
-from _platform import Platform
+from _platform import Platform, _free_port
 
 MAX_NUM = 100_000  # the most lines one log-stream request returns
 
@@ -171,6 +171,7 @@ def main() -> None:
     platform = Platform()
     platform.env["PAAS_LOG_MAX_LINES"] = str(max(10_000, 2 * args.lines))
     platform.env["PAAS_STOP_GRACE"] = "2"
+    platform.env["PAAS_ROUTER_PORT"] = str(_free_port())  # no router needed; never 8080's owner
     with platform, platform.api() as api:
         api.timeout = httpx.Timeout(600)
         assert api.post("/apps", json={"name": "bench"}).status_code == 201
