@@ -203,12 +203,16 @@ class OneOffDynoService:
 def oneoff_service(settings: Settings, store: Store, clock: Clock = utc_now,
                    logs: LogSink = NULL_LOGS) -> OneOffDynoService:
     """The service on the real engine and listener; neither is touched until used or started.
-    A detached dyno's output goes to the app's log stream as its own (app) lines."""
+    A detached dyno's output goes to the app's log stream as its own (app) lines, and its
+    exit status as the platform's."""
     def on_output(app: str, dyno: str, line: str) -> None:
         logs.write(app, "app", dyno, line)
 
+    def on_exit(app: str, dyno: str, line: str) -> None:
+        logs.event(app, line, dyno)
+
     return OneOffDynoService(
-        store, OneOffDynos(EngineHandle(), settings.instance, on_output),
+        store, OneOffDynos(EngineHandle(), settings.instance, on_output, on_exit=on_exit),
         RendezvousServer(settings.api_host, settings.rendezvous_port),
         settings.dyno_memory, clock, logs=logs,
     )
