@@ -75,7 +75,7 @@ def test_tail_sends_history_then_live_lines(api, demo):
     def then_publish():
         # Once the tail has subscribed, a live line arrives, then the hub stops (the
         # test client returns only when the stream ends).
-        while not demo._subscribers.get("demo"):
+        while not demo.reader_count("demo"):
             threading.Event().wait(0.01)
         demo.publish([LogLine("demo", datetime.now(timezone.utc), "app", "worker.1", "live")])
         demo.stop()

@@ -246,6 +246,11 @@ class LogHub:
         with self._publish_lock:
             return self.history(app, query), self.subscribe(app, query)
 
+    def reader_count(self, app: str) -> int:
+        """How many live readers follow `app` now."""
+        with self._subscribers_lock:
+            return len(self._subscribers.get(app, []))
+
     # -- retention and lifecycle -----------------------------------------
 
     def prune(self, app: str) -> int:
