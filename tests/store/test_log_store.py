@@ -195,7 +195,7 @@ def test_slow_reader_gets_a_gap_and_never_blocks_publish(hub):
 def test_history_and_live_meet_without_loss_or_doubles(hub, store):
     """Lines published while a reader opens land in its history or its live queue, once."""
     big = LogHub(store, max_lines=100_000, max_age=10**8, clock=hub._clock, queue_lines=100_000)
-    stop = threading.Event()
+    stop, writing = threading.Event(), threading.Event()
     published = []
 
     def writer():
@@ -203,12 +203,14 @@ def test_history_and_live_meet_without_loss_or_doubles(hub, store):
         while not stop.is_set() and i < 3000:
             big.publish([line(f"n{i}", i / 1000)])
             published.append(i)
+            if i == 50:
+                writing.set()
             i += 1
+        writing.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
-    while len(published) < 50:
-        pass
+    writing.wait()
     history, live = big.history_and_subscribe("demo", LogQuery(num=100_000))
     stop.set()
     thread.join()
