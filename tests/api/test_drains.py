@@ -121,6 +121,9 @@ def test_drains_send_published_lines_from_startup_and_as_added(settings, store):
             assert b"app web.1 - - hello drains" in late.wait_for(b"hello drains")
             client.delete(f"/apps/demo/log-drains/{added.json()['id']}")
             assert [d.url for d in manager.running()] == [f"syslog://127.0.0.1:{early.port}"]
+            assert client.delete("/apps/demo").status_code == 200  # its drains go with it
+            assert manager.sync() == 0  # (the manager also does this every 10 s)
+            assert manager.running() == []
     finally:
         manager.stop()
         hub.stop()

@@ -85,6 +85,39 @@ def test_syslog_over_tls_trusts_the_extra_ca_file(self_signed):
         receiver.close()
 
 
+def test_https_drain_checks_the_certificate_against_the_extra_ca_file(self_signed):
+    cert, key = self_signed
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.headers["Logplex-Msg-Count"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/logs"
+    untrusting = sender_for(parse_drain_url(url), TOKEN, None)
+    trusting = sender_for(parse_drain_url(url), TOKEN, cert)
+    try:
+        with pytest.raises(SendFailed):
+            untrusting.send(LINES)
+        trusting.send(LINES)
+        assert seen == ["3"]
+    finally:
+        untrusting.close()
+        trusting.close()
+        server.shutdown()
+
+
 def test_https_drain_posts_logplex_batches():
     received: list[tuple[dict, bytes]] = []
 

@@ -21,7 +21,7 @@ from typing import Callable, Protocol
 from paas_platform.domain.drains import (
     MAX_DRAINS_PER_APP, drain_label, dropped_text, parse_drain_url, redact_url,
 )
-from paas_platform.domain.errors import InvalidParams, NotFound
+from paas_platform.domain.errors import InvalidParams, NotFound, PaasError
 from paas_platform.domain.logs import LogDrain, LogLine, LogQuery
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.drain_senders import Sender, SendFailed, sender_for
@@ -31,7 +31,8 @@ from paas_platform.store import Store
 log = logging.getLogger("paas.drains")
 
 BATCH_LINES = 500  # per syslog write or HTTPS POST
-REPORT_SECONDS = 10.0  # at most one "lines dropped" line per drain this often
+REPORT_SECONDS = 10.0
+SYNC_SECONDS = 10.0  # at most one "lines dropped" line per drain this often
 MAX_BACKOFF_SECONDS = 30.0
 
 
@@ -64,6 +65,11 @@ class DrainWorker:
         self._thread = threading.Thread(target=self._run, name=f"drain-{self.drain.token[:10]}",
                                         daemon=True)
         self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        """False once it stopped, or ended because its app's stream closed (app destroyed)."""
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         self._stop.set()
@@ -132,12 +138,17 @@ class DrainRunner(Protocol):
 
 
 class DrainManager:
-    """Every drain's worker, started for the stored drains and as drains come and go."""
+    """Every drain's worker, started for the stored drains and as drains come and go.
+    Every SYNC_SECONDS it also compares its workers with the stored drains, so drains
+    that went with a destroyed app stop (and any it missed start)."""
 
     def __init__(self, store: Store, hub: LogHub, extra_ca_file: Path | None = None,
                  make_sender: Callable[[LogDrain], Sender] | None = None,
-                 report_seconds: float = REPORT_SECONDS) -> None:
+                 report_seconds: float = REPORT_SECONDS,
+                 sync_seconds: float = SYNC_SECONDS) -> None:
         self._store = store
+        self._sync_seconds = sync_seconds
+        self._stopping = threading.Event()
         self._hub = hub
         self._make_sender = make_sender or (lambda drain: sender_for(
             parse_drain_url(drain.url), drain.token, extra_ca_file))
@@ -146,15 +157,33 @@ class DrainManager:
         self._lock = threading.Lock()
 
     def start(self) -> int:
+        """Start the stored drains, then keep them in step; how many there are."""
+        count = self.sync()
+        threading.Thread(target=self._sync_loop, name="drains-sync", daemon=True).start()
+        return count
+
+    def sync(self) -> int:
         with self._store.transaction() as tx:
             drains = tx.logs.drains()
+        stored = {drain.id for drain in drains}
+        with self._lock:
+            gone = [w.drain for w in self._workers.values() if w.drain.id not in stored]
+        for drain in gone:
+            self.removed(drain)
         for drain in drains:
             self.added(drain)
         return len(drains)
 
+    def _sync_loop(self) -> None:
+        while not self._stopping.wait(self._sync_seconds):
+            try:
+                self.sync()
+            except PaasError as exc:
+                log.warning("drains not compared with the store: %s", exc.message)
+
     def added(self, drain: LogDrain) -> None:
         with self._lock:
-            if drain.id in self._workers:
+            if drain.id in self._workers and self._workers[drain.id].alive:
                 return
             try:
                 sender = self._make_sender(drain)
@@ -175,9 +204,10 @@ class DrainManager:
 
     def running(self) -> list[LogDrain]:
         with self._lock:
-            return [worker.drain for worker in self._workers.values()]
+            return [worker.drain for worker in self._workers.values() if worker.alive]
 
     def stop(self) -> None:
+        self._stopping.set()
         with self._lock:
             workers = list(self._workers.values())
             self._workers.clear()
