@@ -45,7 +45,7 @@ def test_bootstrap_token_and_tokens_create(platform):
 def test_db_upgrade_reports_the_schema_revision(platform):
     result = platform.admin("db:upgrade")
     assert result.returncode == 0, result.stderr
-    assert "revision 0006" in result.stdout
+    assert "revision 0007" in result.stdout
 
 
 def test_twenty_parallel_http_config_changes_give_v2_to_v21(platform):

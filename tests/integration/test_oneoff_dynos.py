@@ -189,9 +189,12 @@ def check_detached(platform, cli, engine):
     assert "on demo... done, run." in result.stderr
     dyno = result.stderr.rsplit(", ", 1)[1].strip()
     wait_for(lambda: not oneoffs(engine, platform.instance), what="the detached dyno's removal")
-    log = wait_for(lambda: "Process exited with status 0" in (out := platform.output()) and out,
-                   what="the detached dyno's exit in the log")
-    assert f"app[{dyno}]: detached ran" in log
+    log = wait_for(lambda: "Process exited with status 0" in (
+        out := cli("logs", "-a", "demo", "--dyno", dyno).stdout) and out,
+        what="the detached dyno's exit in the app's log stream")
+    assert f" app[{dyno}]: detached ran\n" in log
+    assert f" platform[{dyno}]: Process exited with status 0\n" in log
+    assert f" platform[{dyno}]: Starting detached one-off dyno {dyno}" in log
 
 
 def check_bad_inputs_start_nothing(platform, cli, engine):

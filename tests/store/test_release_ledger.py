@@ -104,5 +104,5 @@ def test_migrations_are_idempotent(database_url):
     url, connect_args = database_url
     for _ in range(2):
         store = open_store(url, **connect_args)
-        assert current_revision(store.engine) == "0006"
+        assert current_revision(store.engine) == "0007"
         store.close()

@@ -35,3 +35,23 @@ def test_environment_overrides():
 def test_bad_settings_are_refused(env, match):
     with pytest.raises(SettingsError, match=match):
         Settings.from_env(env)
+
+
+def test_log_retention_settings():
+    assert (Settings.from_env({}).log_max_lines, Settings.from_env({}).log_max_age) == (10_000, 7 * 86400)
+    s = Settings.from_env({"PAAS_LOG_MAX_LINES": "1500", "PAAS_LOG_MAX_AGE": "2d"})
+    assert (s.log_max_lines, s.log_max_age) == (1500, 2 * 86400)
+    assert Settings.from_env({"PAAS_LOG_MAX_AGE": "3600"}).log_max_age == 3600
+    assert Settings.from_env({"PAAS_LOG_MAX_AGE": "12h"}).log_max_age == 12 * 3600
+
+
+@pytest.mark.parametrize("env,match", [
+    ({"PAAS_LOG_MAX_LINES": "1499"}, "at least 1500"),
+    ({"PAAS_LOG_MAX_LINES": "lots"}, "PAAS_LOG_MAX_LINES"),
+    ({"PAAS_LOG_MAX_AGE": "0"}, "PAAS_LOG_MAX_AGE"),
+    ({"PAAS_LOG_MAX_AGE": "1w"}, "PAAS_LOG_MAX_AGE"),
+    ({"PAAS_LOG_MAX_AGE": "-5d"}, "PAAS_LOG_MAX_AGE"),
+])
+def test_bad_log_settings_are_refused(env, match):
+    with pytest.raises(SettingsError, match=match):
+        Settings.from_env(env)

@@ -152,12 +152,18 @@ class ApiClient:
 
     def stream_text(self, url: str) -> Iterator[str]:
         """The text at `url` (a path the API gave us), chunk by chunk as it arrives."""
-        with self._errors():
-            with self._http.stream("GET", self._own_url(url), timeout=self._slow) as response:
-                if response.is_error:
-                    response.read()
-                    raise _api_error(response)
-                yield from response.iter_text()
+        with self._streaming(self._own_url(url)) as response:
+            yield from response.iter_text()
+
+    # -- logs -------------------------------------------------------------------------------
+
+    def log_lines(self, app: str, params: dict[str, str]) -> Iterator[str]:
+        """The app's log lines (no newline) as the API sends them; with tail=true the
+        stream stays open until the caller stops reading. Empty keep-alive lines are skipped."""
+        with self._streaming(_path("apps", app, "log-stream"), params) as response:
+            for line in response.iter_lines():
+                if line:
+                    yield line
 
     # -- domains ----------------------------------------------------------------------------
 
@@ -202,6 +208,18 @@ class ApiClient:
         params = {"confirm": confirm, **({"force": "true"} if force else {})}
         return _decode(self._send("DELETE", "apps", app, "addons", name, params=params))
 
+    # -- log drains -------------------------------------------------------------------------
+
+    def list_drains(self, app: str) -> list[dict]:
+        return self._json("GET", "apps", app, "log-drains")
+
+    def add_drain(self, app: str, url: str) -> dict:
+        return self._json("POST", "apps", app, "log-drains", body={"url": url})
+
+    def remove_drain(self, app: str, drain: str) -> dict:
+        """By URL, token or id (the URL is one encoded path segment)."""
+        return self._json("DELETE", "apps", app, "log-drains", drain)
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _json(self, method: str, *segments: str, body: Any = None) -> Any:
@@ -210,12 +228,21 @@ class ApiClient:
     def _send(
         self, method: str, *segments: str, body: Any = None, **options: Any
     ) -> httpx.Response:
-        path = "/" + "/".join(quote(segment, safe="") for segment in segments)
         with self._errors():
-            response = self._http.request(method, path, json=body, **options)
+            response = self._http.request(method, _path(*segments), json=body, **options)
         if response.is_error:
             raise _api_error(response)
         return response
+
+    @contextmanager
+    def _streaming(self, url: str, params: dict[str, str] | None = None) -> Iterator[httpx.Response]:
+        """A GET whose body is read as it arrives, for as long as the server sends it."""
+        with self._errors():
+            with self._http.stream("GET", url, params=params, timeout=self._slow) as response:
+                if response.is_error:
+                    response.read()
+                    raise _api_error(response)
+                yield response
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -246,6 +273,11 @@ class ApiClient:
         if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
             raise CliError(f"the API returned a URL outside {self.base_url}: {url}")
         return url
+
+
+def _path(*segments: str) -> str:
+    """`/apps/NAME/...` with every segment URL-encoded."""
+    return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _decode(response: httpx.Response) -> Any:

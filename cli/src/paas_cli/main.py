@@ -14,7 +14,7 @@ import typer
 
 from paas_cli import __version__
 from paas_cli.commands import apps, auth, buildpacks, builds, config, git, ps, push, releases
-from paas_cli.commands import addons, domains, healthcheck, maintenance, run
+from paas_cli.commands import addons, domains, drains, healthcheck, logs, maintenance, run
 from paas_cli.errors import CliError, RemoteStatus
 from paas_cli.session import Session
 
@@ -59,7 +59,7 @@ def build_app() -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(_root)
     for topic in (auth, apps, config, releases, git, push, builds, buildpacks, ps, run, domains,
-                  maintenance, healthcheck, addons):
+                  maintenance, healthcheck, addons, logs, drains):
         topic.register(app)
     app.command("version")(version)
     return app

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import uvicorn
 
 from paas_platform.api import create_app
+from paas_platform.api.app import make_log_hub
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.addon_images import ensure_addon_image
@@ -27,6 +28,9 @@ from paas_platform.runtime.networks import ensure_app_network
 from paas_platform.runtime.router import DockerRouter, ensure_router_image
 from paas_platform.services.addons import AddonService
 from paas_platform.services.reconciler import FormationReconciler
+from paas_platform.runtime.log_collector import LogCollector, connect_for_logs
+from paas_platform.services.drains import DrainManager
+from paas_platform.services.log_hub import NULL_LOGS, LogHub, LogSink
 from paas_platform.services.rollout import Rollout
 from paas_platform.services.routing import RouterSync
 from paas_platform.services.runner import DockerRunner
@@ -37,6 +41,19 @@ from paas_platform.store import open_store
 log = logging.getLogger("paas.server")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn waits for open responses before it stops; ending the log followers
+    first lets `paas logs --tail` streams finish instead of holding the shutdown."""
+
+    def __init__(self, config: uvicorn.Config, logs: LogHub) -> None:
+        super().__init__(config)
+        self._logs = logs
+
+    async def shutdown(self, sockets=None) -> None:
+        self._logs.stop()
+        await super().shutdown(sockets)
 
 
 class _Terminated(Exception):
@@ -65,16 +82,20 @@ def docker_router(settings: Settings, store, engine: EngineHandle,
 
 
 def docker_runner(settings: Settings, store, engine: EngineHandle,
-                  router: RouterSync | None = None):
+                  router: RouterSync | None = None, logs: LogSink = NULL_LOGS,
+                  collector: LogCollector | None = None):
     """The runner on the real engine: rollout plus the reconcile loop, sharing one client."""
+    # A stopped dyno is removed only once the collector has read its last lines.
+    before_remove = collector.before_remove if collector is not None else (lambda cid: None)
+
     def dynos() -> DockerDynos:
-        return DockerDynos(engine.client, settings.instance)
+        return DockerDynos(engine.client, settings.instance, before_remove)
 
     def network(app: str) -> str:
         return ensure_app_network(engine.client, settings.instance, app)
 
-    reconciler = FormationReconciler(store, dynos, network, settings, router=router)
-    rollout = Rollout(store, dynos, network, settings, router=router)
+    reconciler = FormationReconciler(store, dynos, network, settings, router=router, logs=logs)
+    rollout = Rollout(store, dynos, network, settings, router=router, logs=logs)
     def forget(app: str) -> int:
         if router is not None:
             router.forget(app)  # the router leaves the app's network, so it can be removed
@@ -121,6 +142,16 @@ def fail_unfinished_builds(store) -> int:
         )
 
 
+def _prune_logs(logs: LogHub) -> None:
+    """Apply the log caps to every app once at start (quiet apps are not pruned by writes)."""
+    try:
+        removed = logs.prune_all()
+        if removed:
+            log.info("log retention removed %d old line(s)", removed)
+    except PaasError as exc:
+        log.warning("log retention not applied: %s", exc.message)
+
+
 def _report_engine() -> bool:
     """Say whether the Docker Engine the runtime needs is reachable (the API works without it)."""
     from paas_platform.runtime.engine import EngineUnavailable, connect, engine_info
@@ -136,6 +167,27 @@ def _report_engine() -> bool:
         return False
 
 
+def _start_collector(settings: Settings, logs: LogHub) -> LogCollector | None:
+    """Every dyno's output into the log hub, resumed from the stored cursors."""
+    collector = LogCollector(connect_for_logs, settings.instance, logs)
+    try:
+        collector.start()
+    except Exception as exc:  # noqa: BLE001 - the API still serves; dynos' lines wait in Docker
+        log.error("log collector not started: %s", exc)
+        return None
+    return collector
+
+
+def _start_drains(drains: DrainManager) -> None:
+    try:
+        started = drains.start()
+    except PaasError as exc:
+        log.error("log drains not started: %s", exc.message)
+        return
+    if started:
+        log.info("%d log drain(s) started", started)
+
+
 def serve(settings: Settings) -> None:
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -148,21 +200,26 @@ def serve(settings: Settings) -> None:
     failed = fail_unfinished_builds(store)
     if failed:
         log.warning("%d build(s) left unfinished by the last run marked failed", failed)
+    logs = make_log_hub(settings, store)
+    threading.Thread(target=_prune_logs, args=(logs,), name="log-prune", daemon=True).start()
     engine = EngineHandle()
     pipeline = BuildPipeline(settings, engine)
-    runner, reconciler, router, addon_runtime = None, None, None, None
+    runner, reconciler, router, addon_runtime, collector = None, None, None, None, None
     started_at = datetime.now(timezone.utc)
+    drain_manager = DrainManager(store, logs, settings.drain_ca_certs)
+    _start_drains(drain_manager)
     if _report_engine():
+        collector = _start_collector(settings, logs)
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
         router = docker_router(settings, store, engine, pipeline)
-        runner, reconciler = docker_runner(settings, store, engine, router)
+        runner, reconciler = docker_runner(settings, store, engine, router, logs, collector)
         runner.resume(store)
         reconciler.start()
         router.start()  # starts or adopts the router once the stack is there
         addon_runtime = docker_addons(settings, engine, pipeline)
     app = create_app(settings, store, pipeline=pipeline, runner=runner, router=router,
-                     addon_runtime=addon_runtime)
+                     addon_runtime=addon_runtime, log_hub=logs, drain_runner=drain_manager)
     if addon_runtime is not None:
         threading.Thread(target=_ensure_addons, args=(app.state.services.addons, started_at),
                          name="addons", daemon=True).start()
@@ -181,11 +238,15 @@ def serve(settings: Settings) -> None:
     # handler that was installed before: ours, so the process exits 0, not by signal.
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        uvicorn.Server(config).run()
+        _Server(config, logs).run()
     except _Terminated:
         pass
     finally:
         app.state.services.oneoff.stop()
+        if collector is not None:
+            collector.stop()
+        drain_manager.stop()
+        logs.stop()
         if reconciler is not None:
             reconciler.stop()
         if router is not None:

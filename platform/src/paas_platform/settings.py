@@ -19,6 +19,10 @@ INSTANCE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 DOMAIN_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 SIZE_PATTERN = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+DURATION_PATTERN = re.compile(r"^(\d{1,9})([smhd]?)$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# Heroku keeps 1,500 lines; an app's stream never keeps fewer.
+MIN_LOG_LINES = 1500
 # The built-in buildpacks ship beside the packages in a checkout (and in the image).
 DEFAULT_BUILDPACKS_DIR = Path(__file__).resolve().parents[3] / "buildpacks"
 
@@ -49,6 +53,9 @@ class Settings:
     stop_grace: int = 30
     boot_timeout: int = 60
     reconcile_interval: float = 2.0
+    log_max_lines: int = 10_000  # per app; at least MIN_LOG_LINES
+    log_max_age: int = 7 * 86400  # seconds a log line is kept
+    drain_ca_certs: Path | None = None  # extra CAs trusted by syslog+tls:// and https:// drains
 
     @property
     def router_log_dir(self) -> Path:
@@ -97,6 +104,9 @@ class Settings:
             dyno_memory=_size(env, "PAAS_DYNO_MEMORY", 512 * 1024**2),
             stop_grace=_positive_int(env, "PAAS_STOP_GRACE", 30),
             boot_timeout=_positive_int(env, "PAAS_BOOT_TIMEOUT", 60),
+            log_max_lines=_log_max_lines(env),
+            log_max_age=_duration(env, "PAAS_LOG_MAX_AGE", 7 * 86400),
+            drain_ca_certs=_existing_file(env, "PAAS_DRAIN_CA_CERTS"),
         )
 
 
@@ -135,6 +145,24 @@ def _size(env: Mapping[str, str], name: str, default: int) -> int:
     if not match or int(match.group(1)) == 0:
         raise SettingsError(f"{name} must be a size such as 512m or 2g, got {raw!r}")
     return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+def _log_max_lines(env: Mapping[str, str]) -> int:
+    lines = _positive_int(env, "PAAS_LOG_MAX_LINES", 10_000)
+    if lines < MIN_LOG_LINES:
+        raise SettingsError(f"PAAS_LOG_MAX_LINES must be at least {MIN_LOG_LINES}, got {lines}")
+    return lines
+
+
+def _duration(env: Mapping[str, str], name: str, default: int) -> int:
+    """Seconds from `604800`, `90s`, `30m`, `12h`, `7d`."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    match = DURATION_PATTERN.fullmatch(raw.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise SettingsError(f"{name} must be a duration such as 7d, 12h or 3600 (seconds), got {raw!r}")
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
 
 def _existing_file(env: Mapping[str, str], name: str) -> Path | None:

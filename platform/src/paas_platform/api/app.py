@@ -14,7 +14,8 @@ from paas_platform import __version__
 from paas_platform.api.auth import require_token
 from paas_platform.api.errors import install_error_handlers
 from paas_platform.api.routes import (
-    account, addons, apps, builds, config_vars, domains, formation, git, health, oneoff, releases,
+    account, addons, apps, builds, config_vars, domains, drains, formation, git, health, logs,
+    oneoff, releases,
 )
 from paas_platform.builder.pipeline import BuildPipeline
 from paas_platform.builder.source import SourceLimits
@@ -26,7 +27,10 @@ from paas_platform.services.builds import BuildService, Pipeline
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.config_vars import ConfigService
 from paas_platform.services.domains import DomainService
+from paas_platform.services.drains import DrainRunner, DrainService
 from paas_platform.services.formation import FormationService
+from paas_platform.services.log_hub import LogHub
+from paas_platform.services.log_reader import LogReader
 from paas_platform.services.maintenance import MaintenanceService
 from paas_platform.services.oneoff_dynos import OneOffDynoService, oneoff_service
 from paas_platform.services.releases import ReleaseService
@@ -52,17 +56,27 @@ class Services:
     maintenance: MaintenanceService
     router: RoutingSeam
     addons: AddonService
+    logs: LogHub
+    log_reader: LogReader
+    drains: DrainService
+
+
+def make_log_hub(settings: Settings, store: Store, clock: Clock = utc_now) -> LogHub:
+    """One per process: every writer and reader of the log stream shares it."""
+    return LogHub(store, settings.log_max_lines, settings.log_max_age, clock)
 
 
 def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
                    pipeline: Pipeline | None = None, runner: Runner | None = None,
                    router: RoutingSeam | None = None,
-                   addon_runtime: AddonRuntime | None = None) -> Services:
+                   addon_runtime: AddonRuntime | None = None, log_hub: LogHub | None = None,
+                   drain_runner: DrainRunner | None = None) -> Services:
     limits = SourceLimits(settings.max_source_bytes, settings.max_unpacked_bytes)
     # Without a runner (API tests, no engine) releases succeed at once and nothing runs.
     runner = runner or NullRunner(store, clock)
     router = router or NullRouterSync()
-    config = ConfigService(store, runner, clock)
+    log_hub = log_hub or make_log_hub(settings, store, clock)
+    config = ConfigService(store, runner, clock, log_hub)
     # Without an engine add-ons can be listed but not provisioned (503).
     addons = AddonService(store, config, addon_runtime or NoAddonRuntime(), settings.instance,
                           clock)
@@ -71,25 +85,30 @@ def build_services(settings: Settings, store: Store, clock: Clock = utc_now,
         tokens=TokenService(store, clock),
         apps=AppService(store, settings.stack, clock,
                         repos=BareRepos.for_data_dir(settings.data_dir), runner=runner,
-                        addons=addons),
+                        addons=addons, logs=log_hub),
         config=config,
-        releases=ReleaseService(store, runner, clock),
+        releases=ReleaseService(store, runner, clock, log_hub),
         builds=BuildService(store, pipeline or BuildPipeline(settings), BuildOutputs(), limits,
-                            runner, clock),
-        formation=FormationService(store, runner, clock),
+                            runner, clock, log_hub),
+        formation=FormationService(store, runner, clock, log_hub),
         runner=runner,
-        oneoff=oneoff_service(settings, store, clock),
-        domains=DomainService(store, settings.domain, router.apply, clock),
-        maintenance=MaintenanceService(store, router.apply, clock),
+        oneoff=oneoff_service(settings, store, clock, log_hub),
+        domains=DomainService(store, settings.domain, router.apply, clock, log_hub),
+        maintenance=MaintenanceService(store, router.apply, clock, log_hub),
         router=router,
         addons=addons,
+        logs=log_hub,
+        log_reader=LogReader(store, log_hub, clock),
+        # Without a drain runner (API tests) drains are stored but nothing is sent.
+        drains=DrainService(store, drain_runner, log_hub, clock),
     )
 
 
 def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
                pipeline: Pipeline | None = None, runner: Runner | None = None,
                router: RoutingSeam | None = None,
-               addon_runtime: AddonRuntime | None = None) -> FastAPI:
+               addon_runtime: AddonRuntime | None = None, log_hub: LogHub | None = None,
+               drain_runner: DrainRunner | None = None) -> FastAPI:
     app = FastAPI(
         title="paas",
         version=__version__,
@@ -97,12 +116,12 @@ def create_app(settings: Settings, store: Store, clock: Clock = utc_now,
     )
     app.state.settings = settings
     app.state.services = build_services(settings, store, clock, pipeline, runner, router,
-                                        addon_runtime)
+                                        addon_runtime, log_hub, drain_runner)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(git.router)  # authenticates itself: git speaks Basic, not Bearer
     authenticated = [Depends(require_token)]
-    for module in (account, addons, apps, builds, config_vars, domains, formation, oneoff,
-                   releases):
+    for module in (account, addons, apps, builds, config_vars, domains, drains, formation, logs,
+                   oneoff, releases):
         app.include_router(module.router, dependencies=authenticated)
     return app

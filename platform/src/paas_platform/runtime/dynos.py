@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 import docker
 
@@ -57,9 +58,13 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 class DockerDynos:
-    def __init__(self, client: docker.DockerClient, instance: str) -> None:
+    def __init__(self, client: docker.DockerClient, instance: str,
+                 before_remove: Callable[[str], None] = lambda container_id: None) -> None:
         self._client = client
         self._instance = instance
+        # Called with a stopped dyno's container id before it is removed: the log
+        # collector reads its last lines first (runtime/log_collector.py).
+        self._before_remove = before_remove
 
     def list(self, app: str | None = None) -> list[Dyno]:
         filters = [f"{INSTANCE_LABEL}={self._instance}", f"{ROLE_LABEL}=dyno"]
@@ -132,6 +137,7 @@ class DockerDynos:
             with engine_errors(f"stopping dyno {dyno.name} of {dyno.app}"):
                 container = self._client.containers.get(dyno.container_id)
                 container.stop(timeout=grace_seconds)
+                self._before_remove(container.id)
                 container.remove(force=True)
         except NotFound:
             pass

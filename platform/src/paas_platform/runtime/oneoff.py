@@ -121,10 +121,13 @@ class OneOffDynos:
     """`paas run` containers on the engine: create, and find leftovers after a restart."""
 
     def __init__(self, engine: EngineHandle, instance: str, on_output: OutputSink = log_output,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 on_exit: OutputSink | None = None) -> None:
         self._engine = engine
         self._instance = instance
         self._on_output = on_output
+        # The platform's own line about a detached dyno's end (default: with its output).
+        self._on_exit = on_exit or on_output
         self._clock = clock
 
     def _filters(self, app: str | None = None) -> dict:
@@ -158,7 +161,7 @@ class OneOffDynos:
         with engine_errors(f"creating one-off dyno {plan.dyno} of {plan.app}"):
             container = client.containers.create(**kwargs)
         return OneOffContainer(container, plan.app, plan.dyno, plan.tty,
-                               float(plan.time_to_live), self._on_output)
+                               float(plan.time_to_live), self._on_output, self._on_exit)
 
     def recover(self) -> int:
         """After a restart: remove finished or never-attached leftovers, end attached ones
@@ -174,6 +177,7 @@ class OneOffDynos:
                 container, labels.get(f"{LABEL_PREFIX}.app", "?"),
                 labels.get(f"{LABEL_PREFIX}.dyno", "run.?"), False,
                 _remaining(labels.get(EXPIRES_LABEL), self._clock()), self._on_output,
+                self._on_exit,
             )
             if container.status == "running" and labels.get(ATTACHED_LABEL) == "false":
                 handle.watch(since=int(self._clock()))
@@ -203,13 +207,14 @@ class OneOffContainer:
     """One `paas run` container: the rendezvous AttachTarget, or a detached run."""
 
     def __init__(self, container, app: str, dyno: str, tty: bool, time_to_live: float,
-                 on_output: OutputSink) -> None:
+                 on_output: OutputSink, on_exit: OutputSink | None = None) -> None:
         self._container = container
         self.app = app
         self.dyno = dyno
         self._tty = tty
         self._ttl = time_to_live
         self._on_output = on_output
+        self._on_exit = on_exit or on_output
         self._finished = threading.Event()
 
     # -- attached (`paas run`) -----------------------------------------------------------
@@ -303,7 +308,7 @@ class OneOffContainer:
         finally:
             watchdog.cancel()
         why = " (time-to-live ran out)" if watchdog.fired else ""
-        self._on_output(self.app, self.dyno, f"Process exited with status {status}{why}")
+        self._on_exit(self.app, self.dyno, f"Process exited with status {status}{why}")
         log.info("%s of %s exited with status %d%s", self.dyno, self.app, status, why)
         self.discard()
 

@@ -10,9 +10,11 @@ from paas_platform.domain.apps import App
 from paas_platform.domain.buildpacks import parse_buildpack
 from paas_platform.domain.formation import validate_health_check_path
 from paas_platform.domain.errors import Conflict
+from paas_platform.domain.logs import release_text
 from paas_platform.domain.names import random_app_name, validate_app_name
 from paas_platform.domain.releases import NewRelease, Release
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.apps")
@@ -50,9 +52,10 @@ class AppAddons(Protocol):
 class AppService:
     def __init__(self, store: Store, stack: str, clock: Clock = utc_now,
                  repos: AppRepos | None = None, runner: AppRuntime | None = None,
-                 addons: AppAddons | None = None) -> None:
+                 addons: AppAddons | None = None, logs: LogSink = NULL_LOGS) -> None:
         self._store = store
         self._addons = addons
+        self._logs = logs
         self._runner = runner
         self._stack = stack
         self._clock = clock
@@ -73,7 +76,11 @@ class AppService:
         with self._store.transaction(write=True) as tx:
             app = tx.apps.insert(name, self._stack, now)
             release = tx.releases.append(app.id, NewRelease("Initial release", {}, user), now)
+            # Lines (and drains) left under a reused name belong to the app that had it.
+            tx.logs.delete_app(name)
         log.info("app %s created by %s (v%d)", name, user, release.version)
+        self._logs.event(name, f"App {name} created by {user}")
+        self._logs.event(name, release_text(release.version, user, release.description))
         return AppSummary(app, release)
 
     def list(self) -> list[AppSummary]:
@@ -118,6 +125,7 @@ class AppService:
             tx.builds.delete_all(app.id)
             tx.releases.delete_all(app.id)
             tx.apps.delete(app.id)
+            tx.logs.delete_app(name)
         if self._repos is not None:
             self._repos.remove(name)
         if addons_gone is not None:

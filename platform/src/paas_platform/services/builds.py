@@ -20,9 +20,11 @@ from paas_platform.builder.source import SourceLimits, SourceTree, UploadWriter,
 from paas_platform.domain.buildpacks import BuildpackRef, parse_buildpack
 from paas_platform.domain.builds import Build, BuildResult
 from paas_platform.domain.errors import Conflict, NotFound, PaasError
+from paas_platform.domain.logs import release_text
 from paas_platform.domain.releases import NewRelease, Release, ReleaseStatus
 from paas_platform.services.build_output import BuildOutputs, OutputStream
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.services.runner import Runner
 from paas_platform.store import Store
 
@@ -51,8 +53,10 @@ class BuildView:
 
 class BuildService:
     def __init__(self, store: Store, pipeline: Pipeline, outputs: BuildOutputs,
-                 limits: SourceLimits, runner: Runner, clock: Clock = utc_now) -> None:
+                 limits: SourceLimits, runner: Runner, clock: Clock = utc_now,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runner = runner
         self._pipeline = pipeline
         self._outputs = outputs
@@ -93,6 +97,7 @@ class BuildService:
             self._release_slot(app_name, work)
             raise
         stream = self._outputs.open(build.id)
+        self._logs.event(app_name, f"Build started by {user}")
         thread = threading.Thread(target=self._run, name=f"build-{app_name}",
                                   args=(app_name, build, source, stream, work), daemon=True)
         thread.start()
@@ -104,7 +109,10 @@ class BuildService:
 
     def _run(self, app_name: str, build: Build, source: SourceTree, stream: OutputStream,
              work: Path) -> None:
-        say = stream.append
+        def say(line: str) -> None:
+            stream.append(line)
+            self._logs.write(app_name, "platform", "build", line)
+
         try:
             with self._store.transaction() as tx:
                 app = tx.apps.get(app_name)
@@ -115,13 +123,16 @@ class BuildService:
             say(f" !     {exc.message}")
             say(" !     Build failed")
             self._finish(build, None, stream)
+            self._logs.event(app_name, f"Build failed (started by {build.user})")
         except Exception:
             log.exception("build %s of %s crashed", build.id, app_name)
             say(" !     Build failed: internal error (see the platform log)")
             self._finish(build, None, stream)
+            self._logs.event(app_name, f"Build failed (started by {build.user})")
         else:
             self._finish(build, result, stream)
-            self._release(app_name, build, result, say)
+            self._logs.event(app_name, f"Build succeeded (started by {build.user})")
+            self._release(app_name, build, result, say, stream)
         finally:
             # Stored before the live stream closes: a reader arriving just after the
             # close reads the store and must find the whole output there.
@@ -134,7 +145,8 @@ class BuildService:
             tx.builds.finish(build.id, result, stream.text(), self._clock())
         log.info("build %s %s", build.id, "succeeded" if result else "failed")
 
-    def _release(self, app_name: str, build: Build, result: BuildResult, say) -> None:
+    def _release(self, app_name: str, build: Build, result: BuildResult, say,
+                 stream: OutputStream) -> None:
         release_command = result.process_types.get(RELEASE_PROCESS)
         version = build.source_version[:7] if build.source_version else build.id[:8]
         with self._store.transaction(write=True) as tx:
@@ -144,11 +156,19 @@ class BuildService:
                 build_id=build.id, status=ReleaseStatus.PENDING,
             ), self._clock())
             tx.builds.link_release(build.id, release.id)
+        self._logs.event(app_name, release_text(release.version, build.user, release.description))
         if release_command:
             say(f"-----> Running release command: {release_command}")
+            release_dyno = f"release.{release.version}"
+
+            def release_output(line: str) -> None:
+                # In the build output, and in the app's log as the release dyno's own line.
+                stream.append(f"       {line}")
+                self._logs.write(app_name, "app", release_dyno, line)
+
             code, timed_out = self._pipeline.run_release_phase(
                 app_name, release.version, result.image_id, release_command, release.config,
-                result.buildpack != "dockerfile", lambda line: say(f"       {line}"),
+                result.buildpack != "dockerfile", release_output,
             )
             if code != 0:
                 with self._store.transaction(write=True) as tx:

@@ -8,17 +8,21 @@ from datetime import datetime
 
 from paas_platform.domain.apps import App
 from paas_platform.domain.config import ConfigChange, apply_patch
+from paas_platform.domain.logs import release_text
 from paas_platform.domain.releases import NewRelease, Release, ReleaseStatus, initial_status
 from paas_platform.services.runner import Runner
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.config")
 
 
 class ConfigService:
-    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runner = runner
         self._clock = clock
 
@@ -70,5 +74,7 @@ class ConfigService:
         # Keys only: config values never reach a log.
         log.info("release v%d of %s created by %s: %s", release.version, app_name, release.user,
                  release.description)
+        self._logs.event(app_name, f"{release.description} by {release.user}")
+        self._logs.event(app_name, release_text(release.version, release.user, release.description))
         if release.status is ReleaseStatus.PENDING:
             self._runner.deploy_in_background(app_name, release)

@@ -15,6 +15,7 @@ from paas_platform.domain.routing import (
     CustomDomain, check_custom_domain, default_hostname, normalize_hostname,
 )
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.store import Store
 
 log = logging.getLogger("paas.domains")
@@ -31,8 +32,9 @@ def reapply_routes(apply: Callable[[], object]) -> None:
 
 class DomainService:
     def __init__(self, store: Store, platform_domain: str, apply_routes: Callable[[], object],
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._platform_domain = platform_domain
         self._apply_routes = apply_routes
         self._clock = clock
@@ -52,6 +54,7 @@ class DomainService:
             app = tx.apps.get(app_name, lock=True)
             domain = tx.domains.insert(app.id, name, self._clock())
         log.info("domain %s added to %s by %s", name, app_name, user)
+        self._logs.event(app_name, f"Domain {name} added by {user}")
         reapply_routes(self._apply_routes)
         return domain
 
@@ -68,5 +71,6 @@ class DomainService:
         if domain is None:
             raise NotFound(f"domain {name} not found on {app_name}")
         log.info("domain %s removed from %s by %s", name, app_name, user)
+        self._logs.event(app_name, f"Domain {name} removed by {user}")
         reapply_routes(self._apply_routes)
         return domain

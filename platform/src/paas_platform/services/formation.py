@@ -11,6 +11,7 @@ from paas_platform.domain.formation import (
     DEFAULT_SIZE, new_quantity, runnable_types, validate_size,
 )
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.services.desired_state import quantities
 from paas_platform.services.runner import Runner
 from paas_platform.store import Store
@@ -27,8 +28,10 @@ class FormationEntry:
 
 
 class FormationService:
-    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runner = runner
         self._clock = clock
 
@@ -74,7 +77,8 @@ class FormationService:
             for ptype, (quantity, size) in changed.items():
                 tx.formation.set(app.id, ptype, quantity, size, now)
                 counts[ptype], sizes[ptype] = quantity, size
-        log.info("%s scaled by %s: %s", app_name, user,
-                 ", ".join(f"{t}={q}:{z}" for t, (q, z) in changed.items()))
+        scaled = " ".join(f"{t}={q}:{z}" for t, (q, z) in sorted(changed.items()))
+        log.info("%s scaled by %s: %s", app_name, user, scaled)
+        self._logs.event(app_name, f"Scaled to {scaled} by {user}")
         self._runner.poke()
         return [FormationEntry(t, counts[t], c, sizes[t]) for t, c in sorted(types.items())]

@@ -21,6 +21,7 @@ from paas_platform.runtime.engine import EngineHandle
 from paas_platform.runtime.oneoff import RUN_TYPE, OneOffDynos, RunPlan
 from paas_platform.runtime.rendezvous import AttachTarget, RendezvousServer
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.settings import Settings
 from paas_platform.store import Store
 
@@ -122,8 +123,10 @@ def random_number(taken: set[str]) -> int:
 class OneOffDynoService:
     def __init__(self, store: Store, runtime: Runtime, rendezvous: Rendezvous,
                  memory_bytes: int, clock: Clock = utc_now,
-                 number: Callable[[set[str]], int] = random_number) -> None:
+                 number: Callable[[set[str]], int] = random_number,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runtime = runtime
         self.rendezvous = rendezvous
         self._memory = memory_bytes
@@ -166,6 +169,8 @@ class OneOffDynoService:
         # The command is left out on purpose: it may carry secrets typed on the command line.
         log.info("%s of %s (v%d) created by %s, %s", dyno, app_name, release.version, user,
                  "attached" if request.attach else "detached")
+        self._logs.event(app_name, f"Starting {'attached' if request.attach else 'detached'} "
+                                   f"one-off dyno {dyno} (v{release.version}) by {user}", dyno)
         return OneOffDyno(
             name=dyno, command=request.command, app_id=app.id, app_name=app.name,
             release_id=release.id, release_version=release.version, attach_secret=secret,
@@ -195,10 +200,19 @@ class OneOffDynoService:
             self.rendezvous.stop()
 
 
-def oneoff_service(settings: Settings, store: Store, clock: Clock = utc_now) -> OneOffDynoService:
-    """The service on the real engine and listener; neither is touched until used or started."""
+def oneoff_service(settings: Settings, store: Store, clock: Clock = utc_now,
+                   logs: LogSink = NULL_LOGS) -> OneOffDynoService:
+    """The service on the real engine and listener; neither is touched until used or started.
+    A detached dyno's output goes to the app's log stream as its own (app) lines, and its
+    exit status as the platform's."""
+    def on_output(app: str, dyno: str, line: str) -> None:
+        logs.write(app, "app", dyno, line)
+
+    def on_exit(app: str, dyno: str, line: str) -> None:
+        logs.event(app, line, dyno)
+
     return OneOffDynoService(
-        store, OneOffDynos(EngineHandle(), settings.instance),
+        store, OneOffDynos(EngineHandle(), settings.instance, on_output, on_exit=on_exit),
         RendezvousServer(settings.api_host, settings.rendezvous_port),
-        settings.dyno_memory, clock,
+        settings.dyno_memory, clock, logs=logs,
     )

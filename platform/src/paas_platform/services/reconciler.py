@@ -23,6 +23,7 @@ from paas_platform.domain.formation import DEFAULT_SIZE
 from paas_platform.domain.errors import PaasError
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.services.desired_state import AppTarget, target_for
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ class FormationReconciler:
     def __init__(self, store: Store, dynos: Callable[[], DockerDynos],
                  network: Callable[[str], str], settings: Settings,
                  monotonic: Callable[[], float] = time.monotonic,
-                 router: "RoutingSeam | None" = None) -> None:
+                 router: "RoutingSeam | None" = None, logs: LogSink = NULL_LOGS) -> None:
         self._router = router
+        self._logs = logs
         self._store = store
         self._dynos = dynos
         self._network = network
@@ -112,7 +114,7 @@ class FormationReconciler:
             busy = set(self._busy)
         orphans = [d for d in actual if d.app not in targets]  # their app was destroyed
         for dyno in orphans:
-            log.info("removing %s of %s: the app is gone", dyno.name, dyno.app)
+            log.info("removing %s of %s: the app is gone", dyno.name, dyno.app)  # no log: app gone
         dynos.stop_many(orphans, self._settings.stop_grace)
         for name, target in targets.items():
             if name in busy:
@@ -140,6 +142,7 @@ class FormationReconciler:
         for dyno in unwanted:
             log.info("stopping %s of %s (v%d): not in the formation of v%d", dyno.name, app,
                      dyno.release_version, target.release.version)
+            self._logs.event(app, "Stopping process with SIGTERM", dyno.name)
         self._drain(app, unwanted)
         dynos.stop_many(unwanted, self._settings.stop_grace)
         missing = [slot for slot in sorted(wanted) if slot not in current]
@@ -147,6 +150,8 @@ class FormationReconciler:
             network = self._network(app)
             for ptype, number in missing:
                 log.info("starting %s.%d of %s (v%d)", ptype, number, app, target.release.version)
+                self._logs.event(app, f"Starting process with command `{target.commands[ptype]}` "
+                                      f"(v{target.release.version})", f"{ptype}.{number}")
             dynos.start_many([target.spec(ptype, number, network, self._settings)
                               for ptype, number in missing])
         for dyno in current.values():
@@ -175,6 +180,9 @@ class FormationReconciler:
             record.not_before = self._monotonic() + restart_delay(record.crashes)
             log.info("%s of %s crashed (exit %s); restart %d in %.0f s", dyno.name, dyno.app,
                      dyno.exit_code, record.restarts + 1, restart_delay(record.crashes))
+            self._logs.event(dyno.app, f"Process exited with status {dyno.exit_code}", dyno.name)
+            self._logs.event(dyno.app, "State changed from up to crashed", dyno.name)
         if self._monotonic() >= record.not_before:
             record.restarts += 1
+            self._logs.event(dyno.app, "State changed from crashed to starting", dyno.name)
             dynos.restart(dyno)

@@ -8,7 +8,9 @@ from dataclasses import replace
 from paas_platform.domain.addons import keep_attached_vars
 from paas_platform.domain.releases import Release, ReleaseStatus, parse_version, rollback_of
 from paas_platform.domain.errors import NotFound
+from paas_platform.domain.logs import release_text
 from paas_platform.services.clock import Clock, utc_now
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.services.runner import Runner
 from paas_platform.store import Store
 
@@ -16,8 +18,10 @@ log = logging.getLogger("paas.releases")
 
 
 class ReleaseService:
-    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, runner: Runner, clock: Clock = utc_now,
+                 logs: LogSink = NULL_LOGS) -> None:
         self._store = store
+        self._logs = logs
         self._runner = runner
         self._clock = clock
 
@@ -49,6 +53,7 @@ class ReleaseService:
             release = tx.releases.append(app.id, new, now)
         log.info("release v%d of %s created by %s: %s", release.version, app_name, user,
                  release.description)
+        self._logs.event(app_name, release_text(release.version, user, release.description))
         if release.status is ReleaseStatus.PENDING:
             self._runner.deploy_in_background(app_name, release)
         return release

@@ -15,6 +15,7 @@ from paas_platform.domain.releases import Release, ReleaseStatus
 from paas_platform.runtime.dynos import DockerDynos
 from paas_platform.services.clock import Clock, utc_now
 from paas_platform.services.desired_state import AppTarget, target_for
+from paas_platform.services.log_hub import NULL_LOGS, LogSink
 from paas_platform.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ Say = Callable[[str], None]
 class Rollout:
     def __init__(self, store: Store, dynos: Callable[[], DockerDynos],
                  network: Callable[[str], str], settings: Settings, clock: Clock = utc_now,
-                 router: "RoutingSeam | None" = None) -> None:
+                 router: "RoutingSeam | None" = None, logs: LogSink = NULL_LOGS) -> None:
         self._router = router
+        self._logs = logs
         self._store = store
         self._dynos = dynos
         self._network = network
@@ -48,6 +50,7 @@ class Rollout:
         if reason is not None:
             say(f" !     Release v{release.version} failed: {reason}")
             log.warning("release v%d of %s failed: %s", release.version, app_name, reason)
+            self._logs.event(app_name, f"Release v{release.version} failed: {reason}")
             self._mark(release, ReleaseStatus.FAILED)
             return False
         self._mark(release, ReleaseStatus.SUCCEEDED)
@@ -65,12 +68,15 @@ class Rollout:
                                     for ptype, number in target.slots("web")])
         for dyno in started:
             say(f"-----> Starting {dyno.name} (v{target.release.version})")
+        self._starting(target, started)
         for dyno in started:
             problem = dynos.wait_ready(dyno, network, self._settings.boot_timeout,
                                        target.health_check_path)
             if problem is not None:
+                self._stopping(target.app, started)
                 dynos.stop_many(started, grace_seconds=1)
                 return problem
+            self._logs.event(target.app, "State changed from starting to up", dyno.name)
         grace = self._settings.stop_grace
         old_web = [d for d in old if d.process_type == "web"]
         if self._router is not None:
@@ -78,13 +84,29 @@ class Rollout:
             # old ones, before any of them gets SIGTERM: no request meets a closing dyno.
             self._router.apply()
             self._router.drain(target.app, [d.container_id for d in old_web])
+        self._stopping(target.app, old_web)
         dynos.stop_many(old_web, grace)
         for ptype in [t for t in target.formation if t != "web"]:
-            dynos.stop_many([d for d in old if d.process_type == ptype], grace)
-            dynos.start_many([target.spec(ptype, number, network, self._settings)
-                              for _, number in target.slots(ptype)])
-        dynos.stop_many([d for d in old if d.process_type not in target.formation], grace)
+            old_of_type = [d for d in old if d.process_type == ptype]
+            self._stopping(target.app, old_of_type)
+            dynos.stop_many(old_of_type, grace)
+            self._starting(target, dynos.start_many([
+                target.spec(ptype, number, network, self._settings)
+                for _, number in target.slots(ptype)]))
+        retired = [d for d in old if d.process_type not in target.formation]
+        self._stopping(target.app, retired)
+        dynos.stop_many(retired, grace)
         return None
+
+    def _starting(self, target: AppTarget, started) -> None:
+        for dyno in started:
+            command = target.commands.get(dyno.process_type, "")
+            self._logs.event(target.app, f"Starting process with command `{command}` "
+                                         f"(v{target.release.version})", dyno.name)
+
+    def _stopping(self, app: str, stopping) -> None:
+        for dyno in stopping:
+            self._logs.event(app, "Stopping process with SIGTERM", dyno.name)
 
     def _mark(self, release: Release, status: ReleaseStatus) -> None:
         with self._store.transaction(write=True) as tx:

@@ -22,6 +22,7 @@ from paas_platform.store.apps import AppRows
 from paas_platform.store.builds import BuildRows
 from paas_platform.store.domains import DomainRows
 from paas_platform.store.formation import FormationRows
+from paas_platform.store.logs import LogRows
 from paas_platform.store.releases import ReleaseLedger
 from paas_platform.store.tokens import TokenRows
 
@@ -37,6 +38,7 @@ class Transaction:
         self.builds = BuildRows(conn)
         self.domains = DomainRows(conn)
         self.formation = FormationRows(conn)
+        self.logs = LogRows(conn)
         self.releases = ReleaseLedger(conn)
         self.tokens = TokenRows(conn)
 

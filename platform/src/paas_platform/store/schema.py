@@ -147,3 +147,34 @@ addon_attachments = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("app_id", "name", name="uq_addon_attachments_app_name"),
 )
+
+log_lines = sa.Table(
+    "log_lines",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("app", sa.String(30), nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),  # microseconds since the epoch, UTC
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("process", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+log_cursors = sa.Table(
+    "log_cursors",
+    metadata,
+    sa.Column("container_id", sa.String(80), primary_key=True),
+    sa.Column("app", sa.String(30), nullable=False),
+    sa.Column("timestamp", sa.String(40), nullable=False),
+    sa.Column("repeats", sa.Integer, nullable=False),
+)
+
+log_drains = sa.Table(
+    "log_drains",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("app", sa.String(30), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
