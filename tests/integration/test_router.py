@@ -74,6 +74,15 @@ def status_of(platform, host="demo.localhost") -> int:
         return 0
 
 
+def router_lines(platform, app="demo") -> str:
+    """The router's lines in the app's log stream."""
+    with api(platform) as client:
+        response = client.get(f"/apps/{app}/log-stream",
+                              params={"num": 10000, "source": "platform", "dyno": "router"})
+        assert response.status_code == 200, response.text
+        return response.text
+
+
 def router_containers(engine, instance):
     return engine.containers.list(all=True, filters={"label": [
         f"io.paas.instance={instance}", "io.paas.role=router"]})
@@ -140,9 +149,10 @@ def test_routes_hosts_balances_and_answers_like_heroku(routed, engine):
     wait_for(lambda: status_of(platform) == 503, timeout=60)
     assert "No web processes" in get(platform).text  # H14
 
-    # One access line per request reaches the platform log.
-    log = wait_for(lambda: "code=H14" in platform.output() and platform.output(), timeout=10)
-    lines = [line for line in log.splitlines() if "demo platform[router]:" in line]
+    # One access line per request reaches the app's log stream.
+    lines = wait_for(lambda: (text := router_lines(platform)) and "code=H14" in text and text,
+                     timeout=10).splitlines()
+    assert all(" platform[router]: " in line for line in lines)
     assert any("at=info method=GET path=/ host=demo.localhost dyno=web." in line
                and "status=200" in line and "request_id=req-0123456789" in line for line in lines)
     assert any('code=H12 desc="Request timeout"' in line and "path=/slow" in line for line in lines)
@@ -156,13 +166,20 @@ def test_router_serves_while_the_control_plane_is_down_and_is_adopted(routed, en
     [router] = router_containers(engine, platform.instance)
     assert router.attrs["HostConfig"]["RestartPolicy"]["Name"] == "unless-stopped"
 
+    assert get(platform, path="/before-the-kill").status_code == 200
+    wait_for(lambda: "path=/before-the-kill " in router_lines(platform), timeout=10)
     platform.stop(signal.SIGKILL)
-    for _ in range(10):  # the data plane does not need the control plane
-        assert get(platform).status_code == 200
+    for number in range(10):  # the data plane does not need the control plane
+        assert get(platform, path=f"/while-down-{number}").status_code == 200
         time.sleep(0.3)
 
     platform.start()
     wait_for(lambda: "router adopted" in platform.output(), timeout=60)
+    # The access lines of requests served meanwhile reach the log once; none twice.
+    lines = wait_for(lambda: (text := router_lines(platform)) and "path=/while-down-9 " in text
+                     and text, timeout=20)
+    for path in ["/before-the-kill", *(f"/while-down-{n}" for n in range(10))]:
+        assert lines.count(f"path={path} ") == 1, path
     assert [c.id for c in router_containers(engine, platform.instance)] == [router.id]
     router.reload()
     assert router.attrs["RestartCount"] == 0 and router.status == "running"

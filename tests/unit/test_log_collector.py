@@ -114,6 +114,7 @@ def collector(engine, hub) -> LogCollector:
 def test_dynos_are_followed_and_lines_published_with_their_cursor(engine):
     hub = Hub()
     hub.cursors["c-gone"] = object()  # a container removed while the platform was down
+    hub.cursors["router:access.log"] = object()  # another reader's cursor
     running = collector(engine, hub)
     running.start()
     try:
@@ -121,7 +122,7 @@ def test_dynos_are_followed_and_lines_published_with_their_cursor(engine):
         assert {line.app for line in hub.lines} == {"demo"}
         assert {line.source for line in hub.lines} == {"app"}
         assert hub.lines[0].timestamp == parse_stamp(stamp(0, 1)).moment
-        assert "c-gone" not in hub.cursors
+        assert "c-gone" not in hub.cursors and "router:access.log" in hub.cursors
         assert (hub.cursors["c-web"].timestamp, hub.cursors["c-web"].repeats) == (stamp(1), 1)
         assert hub.cursors["c-web"].app == "demo"
         assert "c-run" not in {cid for cid, _ in engine.reads}

@@ -192,3 +192,31 @@ def test_access_lines_reach_the_sink_from_where_the_last_run_stopped(store, tmp_
                  "request_id=abc fwd=10.0.0.1"),
         ("-", "at=info method=GET path=/ status=404")]
     assert position == TailPosition(start.inode, access_log.stat().st_size)
+
+
+def test_access_lines_go_to_the_apps_streams_with_the_log_position():
+    from paas_platform.domain.routing import AccessLine
+    from paas_platform.services.routing import ACCESS_LOG_CURSOR, AccessLinesToLogs
+
+    class Hub:
+        def __init__(self):
+            self.published, self.stored = [], None
+
+        def publish(self, lines, cursors=()):
+            self.published.extend(lines)
+            self.stored = next(iter(cursors), self.stored)
+
+        def cursor(self, container_id):
+            return self.stored if container_id == ACCESS_LOG_CURSOR else None
+
+    hub = Hub()
+    access = AccessLinesToLogs(hub, clock=lambda: NOW)
+    assert access.start_position() is None
+    served = datetime(2026, 11, 24, 1, 2, 3, 456000, tzinfo=timezone.utc)
+    access([AccessLine("demo", "at=info status=200", served),
+            AccessLine("-", "at=info status=404", served),
+            AccessLine("demo", "at=info status=400", None)], TailPosition(7, 120))
+    assert [(l.app, l.source, l.process, l.text, l.timestamp) for l in hub.published] == [
+        ("demo", "platform", "router", "at=info status=200", served),
+        ("demo", "platform", "router", "at=info status=400", NOW)]
+    assert access.start_position() == TailPosition(7, 120)

@@ -32,7 +32,7 @@ from paas_platform.runtime.log_collector import LogCollector, connect_for_logs
 from paas_platform.services.drains import DrainManager
 from paas_platform.services.log_hub import NULL_LOGS, LogHub, LogSink
 from paas_platform.services.rollout import Rollout
-from paas_platform.services.routing import RouterSync
+from paas_platform.services.routing import AccessLinesToLogs, RouterSync
 from paas_platform.services.runner import DockerRunner
 from paas_platform.services.tokens import TokenService
 from paas_platform.settings import Settings
@@ -70,15 +70,20 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def docker_router(settings: Settings, store, engine: EngineHandle,
-                  pipeline: BuildPipeline) -> RouterSync:
-    """The router on the real engine: its image is made from the stack's run image."""
+def docker_router(settings: Settings, store, engine: EngineHandle, pipeline: BuildPipeline,
+                  logs: LogHub) -> RouterSync:
+    """The router on the real engine: its image is made from the stack's run image; its
+    access lines go to the apps' log streams."""
     def image() -> str:
         run_image = pipeline.ensure_stack().run
         return ensure_router_image(DockerImages(engine.client), run_image, settings.stack)
 
-    return RouterSync(store, lambda: DockerRouter(engine.client, settings.instance,
-                                                          settings.router_log_dir), image, settings)
+    def router() -> DockerRouter:
+        return DockerRouter(engine.client, settings.instance, settings.router_log_dir)
+
+    access = AccessLinesToLogs(logs)
+    return RouterSync(store, router, image, settings, on_access=access,
+                      start_position=access.start_position)
 
 
 def docker_runner(settings: Settings, store, engine: EngineHandle,
@@ -212,7 +217,7 @@ def serve(settings: Settings) -> None:
         collector = _start_collector(settings, logs)
         # In the background: the API answers at once; builds wait for the stack.
         threading.Thread(target=_prepare_stack, args=(pipeline,), name="stack", daemon=True).start()
-        router = docker_router(settings, store, engine, pipeline)
+        router = docker_router(settings, store, engine, pipeline, logs)
         runner, reconciler = docker_runner(settings, store, engine, router, logs, collector)
         runner.resume(store)
         reconciler.start()

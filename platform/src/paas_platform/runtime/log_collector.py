@@ -109,7 +109,9 @@ class LogCollector:
         # Containers removed while the control plane was down leave cursors behind.
         with self._lock:
             known = set(self._followed)
-        stale = [cid for cid in self._sink.cursor_ids() if cid not in known]
+        # Only container ids are ours: other readers keep cursors in the same table
+        # under `kind:name` ids (the router's access log: `router:access.log`).
+        stale = [cid for cid in self._sink.cursor_ids() if cid not in known and ":" not in cid]
         if stale:
             self._sink.forget_cursors(stale)
         for target, name in ((self._watch_events, "logs-events"), (self._rescan_loop, "logs-rescan")):

@@ -23,19 +23,24 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Iterable, Protocol
 
 from paas_platform.domain.errors import PaasError
+from paas_platform.domain.logs import LogCursor, app_lines
 from paas_platform.domain.releases import ReleaseStatus
-from paas_platform.domain.router_config import render_backends, render_nginx_config
+from paas_platform.domain.router_config import (
+    ACCESS_LOG_NAME, render_backends, render_nginx_config,
+)
 from paas_platform.domain.routing import (
     AccessLine, AppRoute, RouterOptions, RoutingTable, ServingRelease, WebEndpoint, default_hostname,
     parse_access_line, serving_endpoints,
 )
-from paas_platform.domain.router_config import ACCESS_LOG_NAME
 from paas_platform.runtime.dynos import DYNO_PORT, _accepts
 from paas_platform.runtime.file_tail import RotatingFileTail, TailPosition
+from paas_platform.services.clock import utc_now
 from paas_platform.services.desired_state import AppTarget, target_for
+from paas_platform.services.log_hub import LogHub
 from paas_platform.settings import Settings
 from paas_platform.store import Store
 
@@ -75,6 +80,29 @@ def log_access_lines(entries: list[AccessLine], position: TailPosition | None = 
     (a record per line costs more CPU than nginx spends per request)."""
     if entries:
             log.info("%s", "\n".join(f"{e.app} platform[router]: {e.text}" for e in entries))
+
+
+ACCESS_LOG_CURSOR = "router:access.log"  # the access log's position among the log cursors
+
+
+class AccessLinesToLogs:
+    """Access lines into the apps' log streams as `platform[router]`, stored together
+    with the access log's position, so a restarted platform resumes exactly there."""
+
+    def __init__(self, logs: LogHub, clock: Callable[[], datetime] = utc_now) -> None:
+        self._logs = logs
+        self._clock = clock
+
+    def __call__(self, entries: list[AccessLine], position: TailPosition | None) -> None:
+        now = self._clock()
+        lines = [line for e in entries if e.app != "-"  # no app: nobody's stream
+                 for line in app_lines(e.app, e.at or now, "platform", "router", e.text)]
+        cursors = [LogCursor(ACCESS_LOG_CURSOR, position.encode(), 0)] if position else []
+        self._logs.publish(lines, cursors)
+
+    def start_position(self) -> TailPosition | None:
+        cursor = self._logs.cursor(ACCESS_LOG_CURSOR)
+        return TailPosition.decode(cursor.timestamp) if cursor is not None else None
 
 
 def end_of_access_log(path) -> Callable[[], TailPosition | None]:
@@ -239,29 +267,27 @@ class RouterSync:
                 follower.start()
 
     def _follow_access_log(self) -> None:
-        tail = RotatingFileTail(self._access_log, self._start_position(),
-                                reopen=lambda: self._router().reopen_logs())
-        last_error = ""
-        try:
-            while not self._stop.wait(ACCESS_LOG_POLL):
-                try:
-                    lines, position = tail.poll()
-                    if lines:
-                        self._forward(lines, position)
-                    last_error = ""
-                except (OSError, PaasError) as exc:
-                    if str(exc) != last_error:  # say it once, not four times a second
-                        log.warning("router: reading the access log: %s", exc)
-                        last_error = str(exc)
-        finally:
+        tail, last_error = None, ""
+        while not self._stop.wait(ACCESS_LOG_POLL):
+            try:
+                if tail is None:
+                    tail = RotatingFileTail(self._access_log, self._start_position(),
+                                            reopen=lambda: self._router().reopen_logs())
+                lines, position = tail.poll()
+                if lines:
+                    entries = [e for e in map(parse_access_line, lines) if e is not None]
+                    self._on_access(entries, position)
+                last_error = ""
+            except Exception as exc:  # noqa: BLE001 - the file, the router or the store
+                # Start again from the last position the sink stored: nothing is lost.
+                if tail is not None:
+                    tail.close()
+                tail = None
+                if str(exc) != last_error:  # say it once, not four times a second
+                    log.warning("router: forwarding access lines: %s", exc)
+                    last_error = str(exc)
+        if tail is not None:
             tail.close()
-
-    def _forward(self, lines: list[str], position: TailPosition | None) -> None:
-        entries = [parsed for parsed in map(parse_access_line, lines) if parsed is not None]
-        try:
-            self._on_access(entries, position)
-        except Exception:  # a broken sink must not stop the follower
-            log.exception("router access line sink failed")
 
     # -- the table ----------------------------------------------------------------------------
 
