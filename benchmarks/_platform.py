@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import uuid
@@ -16,6 +18,18 @@ import httpx
 BIN = Path(sys.executable).parent
 TOKEN = "benchmark-token-" + uuid.uuid4().hex
 HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def tar_of(files: dict[str, str], compress: bool = False) -> bytes:
+    """A tar (gzipped with `compress`, as the builds API takes it) of name -> text."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz" if compress else "w") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def _free_port() -> int:

@@ -15,16 +15,14 @@ Prints JSON with every run and the medians.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
-import tarfile
 import threading
 import time
 
 import httpx
 
-from _platform import Platform, _free_port
+from _platform import Platform, _free_port, tar_of
 
 MAX_NUM = 100_000  # the most lines one log-stream request returns
 
@@ -47,14 +45,7 @@ FLOOD = ("import os, sys, time\n"
 def source() -> bytes:
     files = {"lag.py": LAG, "flood.py": FLOOD,
              "Procfile": "lag: python3 lag.py\nflood: python3 flood.py\n"}
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return tar_of(files, compress=True)
 
 
 class TailReader:

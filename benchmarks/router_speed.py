@@ -26,7 +26,6 @@ reference, saturated).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
@@ -34,12 +33,11 @@ import shutil
 import signal
 import statistics
 import subprocess
-import tarfile
 
 import docker
 import httpx
 
-from _platform import Platform, _free_port as free_port
+from _platform import Platform, _free_port as free_port, tar_of
 from runner_speed import until
 
 # A web process that answers as fast as Python can: a raw asyncio protocol, keep-alive.
@@ -95,17 +93,6 @@ http {{
     }}
 }}
 """
-
-
-def tar_of(files: dict[str, str], compress: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz" if compress else "w") as tar:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 def source() -> bytes:

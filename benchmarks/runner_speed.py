@@ -8,17 +8,15 @@ run and the medians (seconds).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
-import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import httpx
 
-from _platform import Platform
+from _platform import Platform, tar_of
 
 WEB = ("import http.server, os\n"
        "class H(http.server.BaseHTTPRequestHandler):\n"
@@ -31,14 +29,7 @@ WEB = ("import http.server, os\n"
 
 def source(version: str) -> bytes:
     files = {"web.py": WEB, "version": version, "Procfile": "web: python3 web.py\n"}
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return tar_of(files, compress=True)
 
 
 def deploy(api: httpx.Client, version: str) -> int:
