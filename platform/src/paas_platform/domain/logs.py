@@ -76,6 +76,8 @@ def format_timestamp(moment: datetime) -> str:
 
 def to_utc(moment: datetime) -> datetime:
     """Aware UTC; a naive datetime is taken as UTC already."""
+    if moment.tzinfo is timezone.utc:  # the common case, for every collected line
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
@@ -85,6 +87,8 @@ def split_long_text(text: str, limit: int = MAX_LINE_BYTES) -> list[str]:
     """Cut `text` into pieces of at most `limit` UTF-8 bytes, never inside a character."""
     if limit < 4:
         raise ValueError("limit must leave room for one UTF-8 character")
+    if len(text) * 4 <= limit:  # no character takes more than 4 bytes: short enough
+        return [text]
     encoded = text.encode("utf-8", errors="replace")
     if len(encoded) <= limit:
         return [text]
