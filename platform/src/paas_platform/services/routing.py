@@ -38,7 +38,6 @@ from paas_platform.domain.routing import (
 )
 from paas_platform.runtime.dynos import DYNO_PORT, _accepts
 from paas_platform.runtime.file_tail import RotatingFileTail, TailPosition
-from paas_platform.runtime.priority import lower_current_thread_priority
 from paas_platform.services.clock import utc_now
 from paas_platform.services.desired_state import AppTarget, target_for
 from paas_platform.services.log_hub import LogHub
@@ -268,7 +267,6 @@ class RouterSync:
                 follower.start()
 
     def _follow_access_log(self) -> None:
-        lower_current_thread_priority()  # requests first: the lines wait in the file
         tail, last_error = None, ""
         while not self._stop.wait(ACCESS_LOG_POLL):
             try:
