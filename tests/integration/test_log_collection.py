@@ -190,3 +190,26 @@ def test_syslog_drain_receives_the_app_lines_in_rfc5424(logs_platform):
         assert "has no drains" in paas(logs_platform, "drains", "-a", "demo").stdout
     finally:
         listener.close()
+
+
+CANARY = "canary-91f0c2d7e5a4-secret"
+
+
+def test_a_config_value_never_reaches_logs_build_output_or_platform_stdout(logs_platform,
+                                                                          tmp_path):
+    platform = logs_platform
+    changed = paas(platform, "config:set", f"SECRET_TOKEN={CANARY}", "-a", "demo")
+    assert changed.returncode == 0, changed.stderr
+    # A build (buildpacks get the config in ENV_DIR) and a release phase that uses the value.
+    release = ("release: python3 -c \"import os; "
+               "print('release sees', len(os.environ['SECRET_TOKEN']), 'chars')\"\n")
+    tree = write_tree(tmp_path / "src", {**APP, "Procfile": APP["Procfile"] + release})
+    build, output = upload_build(platform, "demo", tgz_of(tree))
+    assert build["release"]["status"] == "succeeded", output
+    assert f"release sees {len(CANARY)} chars" in output  # the value was there
+    logs = paas(platform, "logs", "-a", "demo", "-n", "100000")
+    assert f"release sees {len(CANARY)} chars" in logs.stdout
+    assert "Set SECRET_TOKEN config var" in logs.stdout
+    assert CANARY not in output
+    assert CANARY not in logs.stdout
+    assert CANARY not in platform.output()
