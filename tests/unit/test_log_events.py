@@ -35,8 +35,10 @@ def test_crash_restart_start_and_stop_events():
     assert sink.events == [
         ("demo", "web.4", "Stopping process with SIGTERM"),
         ("demo", "web.1", "Starting process with command `w` (v2)"),
+        ("demo", "web.1", "State changed from starting to up"),
         ("demo", "worker.1", "Process exited with status 3"),
         ("demo", "worker.1", "State changed from up to crashed"),
         ("demo", "worker.1", "State changed from crashed to starting"),
+        ("demo", "worker.1", "State changed from starting to up"),
     ]
 

@@ -152,8 +152,10 @@ class FormationReconciler:
                 log.info("starting %s.%d of %s (v%d)", ptype, number, app, target.release.version)
                 self._logs.event(app, f"Starting process with command `{target.commands[ptype]}` "
                                       f"(v{target.release.version})", f"{ptype}.{number}")
-            dynos.start_many([target.spec(ptype, number, network, self._settings)
-                              for ptype, number in missing])
+            started = dynos.start_many([target.spec(ptype, number, network, self._settings)
+                                        for ptype, number in missing])
+            for dyno in started:  # its process runs (a crash from here on is reported as one)
+                self._logs.event(app, "State changed from starting to up", dyno.name)
         for dyno in current.values():
             if not dyno.running:
                 self._handle_exit(dynos, dyno)
@@ -186,3 +188,4 @@ class FormationReconciler:
             record.restarts += 1
             self._logs.event(dyno.app, "State changed from crashed to starting", dyno.name)
             dynos.restart(dyno)
+            self._logs.event(dyno.app, "State changed from starting to up", dyno.name)
