@@ -28,6 +28,22 @@ def platform(tmp_path, database_url):
     process.start()
     yield process
     process.stop()
+    _remove_objects_if_engine(process.instance)
+
+
+def _remove_objects_if_engine(instance: str) -> None:
+    """What a control-plane test's platform made on the engine (its router, say), if
+    there is an engine: these tests do not need one."""
+    from paas_platform.runtime.engine import EngineUnavailable, connect
+
+    try:
+        client = connect()
+    except EngineUnavailable:
+        return
+    try:
+        remove_instance_objects(client, instance)
+    finally:
+        client.close()
 
 
 HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
@@ -91,7 +107,6 @@ def deploy_platform(tmp_path, stack_images):
         "PAAS_BOOT_TIMEOUT": "20",
         "PAAS_ROUTER_PORT": str(free_port()),  # each platform's router on its own port
     })
-    process.instance = instance
     process.start()
     yield process
     process.stop()

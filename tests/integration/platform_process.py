@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -34,10 +35,15 @@ class PlatformProcess:
             "PAAS_API_HOST": "127.0.0.1",
             "PAAS_API_PORT": str(self.port),
             "PAAS_DATA_DIR": str(data_dir),
-            # Each platform under test gets its own `paas run` port: they run side by side.
+            # Each platform under test gets its own `paas run` port, router port and
+            # instance label: they run side by side, and never touch the objects of a
+            # platform someone runs on this machine (instance `paas`, router on 8080).
             "PAAS_RENDEZVOUS_PORT": str(free_port()),
+            "PAAS_ROUTER_PORT": str(free_port()),
+            "PAAS_INSTANCE": f"t{uuid.uuid4().hex[:10]}",
             **env,
         }
+        self.instance = self.env["PAAS_INSTANCE"]
         self.proc: subprocess.Popen | None = None
 
     def admin(self, *args: str) -> subprocess.CompletedProcess:

@@ -59,7 +59,6 @@ def logs_platform(tmp_path_factory, stack_images):
         "PAAS_BOOT_TIMEOUT": "30", "PAAS_STOP_GRACE": "5",
         "PAAS_ROUTER_PORT": str(free_port()),
     })
-    process.instance = instance
     process.start()
     try:
         with api(process) as client:
