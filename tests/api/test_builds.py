@@ -111,6 +111,16 @@ def test_config_change_after_deploy_keeps_the_build(client):
     assert client.get("/apps/demo/releases/3").json()["build"] == {"id": created["id"]}
 
 
+def test_a_deployed_app_does_not_roll_back_to_before_its_first_deploy(client):
+    created = build(client).json()
+    wait_done(client, created["id"])
+    before = client.get("/apps/demo/releases").json()
+    refused = client.post("/apps/demo/releases", json={"release": "v1"})
+    assert refused.status_code == 409, refused.text
+    assert "no build" in refused.json()["message"]
+    assert client.get("/apps/demo/releases").json() == before  # nothing appended
+
+
 def test_failed_build_makes_no_release(client, pipeline):
     pipeline.fail_with = "compile failed (bin/compile exited 1)"
     info, output = wait_done(client, build(client).json()["id"])

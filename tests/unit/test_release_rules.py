@@ -53,3 +53,11 @@ def test_rollback_refuses_failed_pending_and_unknown():
         rollback_of(release(4, ReleaseStatus.PENDING), 4, "admin")
     with pytest.raises(NotFound, match="v9"):
         rollback_of(None, 9, "admin")
+
+
+def test_a_deployed_app_cannot_roll_back_to_a_release_without_a_build():
+    config_only = release(1)
+    assert config_only.build_id is None
+    assert rollback_of(config_only, 1, "alice").build_id is None  # never deployed: allowed
+    with pytest.raises(Conflict, match="v1: it has no build"):
+        rollback_of(config_only, 1, "alice", deployed=True)

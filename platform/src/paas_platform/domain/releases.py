@@ -73,13 +73,20 @@ def current_release(releases: Sequence[Release]) -> Release | None:
     return max(succeeded, key=lambda r: r.version, default=None)
 
 
-def rollback_of(target: Release | None, version: int, user: str) -> NewRelease:
-    """The release that rolls back to `target` (v`version`), or the reason it cannot."""
+def rollback_of(target: Release | None, version: int, user: str,
+                deployed: bool = False) -> NewRelease:
+    """The release that rolls back to `target` (v`version`), or the reason it cannot.
+    `deployed`: the app runs code now; a release from before its first deploy has none,
+    and rolling back to it would leave the app without any (an app never deployed may
+    roll back between config-only releases)."""
     if target is None:
         raise NotFound(f"release v{version} not found")
     if target.status is not ReleaseStatus.SUCCEEDED:
         why = "it failed" if target.status is ReleaseStatus.FAILED else "it is still pending"
         raise Conflict(f"cannot roll back to v{version}: {why}")
+    if deployed and target.build_id is None:
+        raise Conflict(f"cannot roll back to v{version}: it has no build (it is older than "
+                       f"the first deploy), so the app would run no code")
     return NewRelease(
         description=f"Rollback to v{version}",
         config=dict(target.config),

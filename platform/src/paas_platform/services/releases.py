@@ -45,7 +45,9 @@ class ReleaseService:
         now = self._clock()
         with self._store.transaction(write=True) as tx:
             app = tx.apps.get(app_name, lock=True)
-            new = rollback_of(tx.releases.find(app.id, version), version, user)
+            current = tx.releases.current(app.id)
+            new = rollback_of(tx.releases.find(app.id, version), version, user,
+                              deployed=current is not None and current.build_id is not None)
             # Rolling back leaves add-ons alone: their vars keep naming them as they are now.
             attached = tx.addons.attached_vars(app.id)
             new = replace(new, config=keep_attached_vars(new.config, attached))
