@@ -27,7 +27,7 @@ as_root() {
 # --- Debian packages -------------------------------------------------------
 # docker.io: the engine; postgresql: the production store, exercised by tests;
 # git: the client and http-backend; debootstrap: stack base images without a registry.
-PACKAGES=(docker.io git debootstrap ca-certificates curl wrk)
+PACKAGES=(docker.io git debootstrap ca-certificates curl wrk openssl)
 [ "$WITH_POSTGRES" -eq 1 ] && PACKAGES+=(postgresql)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
