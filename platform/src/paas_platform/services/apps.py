@@ -97,24 +97,26 @@ class AppService:
         value = parse_buildpack(buildpack).label if buildpack is not None else None
         if value is not None and isinstance(buildpack, str) and "#" in buildpack:
             value = buildpack.strip()  # keep the #ref the user asked for
-        with self._store.transaction(write=True) as tx:
-            app = tx.apps.get(name, lock=True)
-            tx.apps.set_buildpack(app.id, value, self._clock())
-            app = tx.apps.get(name)
-            summary = AppSummary(app, tx.releases.current(app.id))
+        summary = self._update(
+            name, lambda tx, app_id, now: tx.apps.set_buildpack(app_id, value, now))
         log.info("buildpack of %s %s by %s", name, f"set to {value}" if value else "cleared", user)
         return summary
 
     def set_health_check(self, name: str, path: object, user: str) -> AppSummary:
         """The path new web dynos must answer during rollouts (None: TCP only)."""
         checked = validate_health_check_path(path)
-        with self._store.transaction(write=True) as tx:
-            app = tx.apps.get(name, lock=True)
-            tx.apps.set_health_check(app.id, checked, self._clock())
-            app = tx.apps.get(name)
-            summary = AppSummary(app, tx.releases.current(app.id))
+        summary = self._update(
+            name, lambda tx, app_id, now: tx.apps.set_health_check(app_id, checked, now))
         log.info("health check of %s %s by %s", name, f"set to {checked}" if checked else "cleared", user)
         return summary
+
+    def _update(self, name: str, change) -> AppSummary:
+        """One setting of the app, changed under its row lock; the app as it is after."""
+        with self._store.transaction(write=True) as tx:
+            app = tx.apps.get(name, lock=True)
+            change(tx, app.id, self._clock())
+            app = tx.apps.get(name)
+            return AppSummary(app, tx.releases.current(app.id))
 
     def destroy(self, name: str, user: str) -> AppSummary:
         with self._store.transaction(write=True) as tx:
